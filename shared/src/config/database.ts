@@ -1,0 +1,12 @@
+import { z } from 'zod';
+import { embeddedDb, mongoUri, positiveMs } from './fields.js';
+
+/** Where MongoDB comes from: MONGODB_URI, else an embedded server (see DESIGN.md, Storage). */
+export const databaseEnvSchema = z.object({
+  MONGODB_URI: mongoUri,
+  EMBEDDED_DB: embeddedDb,
+  CADENCE_CACHE_DIR: z.string().min(1).optional(),
+  EMBEDDED_DB_DATA_DIR: z.string().min(1).optional(),
+  EMBEDDED_MONGOD_TIMEOUT_MS: positiveMs(180_000),
+});
+export type DatabaseEnv = z.infer<typeof databaseEnvSchema>;

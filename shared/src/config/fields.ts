@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+// Building blocks shared by the per-service schemas: environment strings become typed values here.
+
+export const port = (fallback: number) =>
+  z.coerce.number().int().min(0, 'must be a port number 0-65535').max(65535, 'must be a port number 0-65535').default(fallback);
+
+export const host = (fallback: string) => z.string().min(1).default(fallback);
+
+export const positiveMs = (fallback: number) => z.coerce.number().int().positive('must be a positive number of milliseconds').default(fallback);
+
+export const boolean = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+    .transform((v) => v === 'true' || v === '1' || v === 'yes')
+    .default(fallback);
+
+export const mongoUri = z
+  .string()
+  .regex(/^mongodb(\+srv)?:\/\/\S+$/, 'must be a mongodb:// or mongodb+srv:// connection string')
+  .optional();
+
+export const dbName = (fallback: string) =>
+  z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,63}$/, 'must be 1-63 letters, digits, _ or -')
+    .default(fallback);
+
+export const httpUrl = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' });
+
+export const nodeEnv = z.enum(['development', 'test', 'production']).default('development');
+
+export const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
+
+/** Which embedded database to start when MONGODB_URI is not set. */
+export const embeddedDb = z.enum(['auto', 'mongod', 'ferretdb']).default('auto');

@@ -1,0 +1,2 @@
+export { connectDatabase, ensureIndexes, pingDatabase, type ConnectOptions } from './db/connection.js';
+export { NoDatabaseError, resolveDatabase, tempDataDir, type EmbeddedDatabase, type Progress } from './db/embedded/resolve.js';

@@ -1,0 +1,36 @@
+import mongoose, { type Connection } from 'mongoose';
+
+export interface ConnectOptions {
+  /** How long an operation waits for a reachable server before failing (→ 503). */
+  serverSelectionTimeoutMS?: number;
+}
+
+/**
+ * Opens a dedicated mongoose connection (not the global one, so a process can hold several and
+ * tests can run apps side by side). Commands are not buffered while disconnected: a request
+ * during an outage fails fast with a server-selection error instead of hanging.
+ */
+export async function connectDatabase(uri: string, dbName: string, opts: ConnectOptions = {}): Promise<Connection> {
+  const conn = mongoose.createConnection(uri, {
+    dbName,
+    bufferCommands: false,
+    autoIndex: false,
+    serverSelectionTimeoutMS: opts.serverSelectionTimeoutMS ?? 5000,
+    // FerretDB has no sessions-based retryable writes; real MongoDB retries anyway at driver level
+    retryWrites: false,
+  });
+  await conn.asPromise();
+  return conn;
+}
+
+/** Resolves when the server answers `ping`. */
+export async function pingDatabase(conn: Connection): Promise<void> {
+  const db = conn.db;
+  if (!db) throw new Error('database connection is not open');
+  await db.command({ ping: 1 });
+}
+
+/** Builds the indexes every model declares; a unique index must exist before traffic arrives. */
+export async function ensureIndexes(conn: Connection): Promise<void> {
+  for (const model of Object.values(conn.models)) await model.createIndexes();
+}

@@ -1,0 +1,2 @@
+export { announceListening, onShutdownSignal, type ShutdownOptions } from './process/lifecycle.js';
+export { bootService, type BootOptions, type Stoppable } from './process/boot.js';
