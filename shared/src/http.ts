@@ -13,7 +13,14 @@ export {
 } from './http/problem.js';
 export { fieldErrorsFromZod, problemFromZod } from './http/zod-problem.js';
 export { validate, validInput, type RequestSchemas, type ValidInput } from './http/validate.js';
-export { errorHandler, isDatabaseUnavailableError, isDuplicateKeyError, notFoundHandler, sendProblem, toProblem } from './http/errors.js';
+export {
+  errorHandler,
+  isDatabaseUnavailableError,
+  isDuplicateKeyError,
+  notFoundHandler,
+  sendProblem,
+  toProblem,
+} from './http/errors.js';
 export { healthRoutes, type HealthOptions } from './http/health.js';
 export { createMetricsRegistry, httpMetrics, metricsEndpoint, type MetricsRegistry } from './http/metrics.js';
 export { loggablePath, requestContext } from './http/request-context.js';

@@ -10,3 +10,14 @@ export const databaseEnvSchema = z.object({
   EMBEDDED_MONGOD_TIMEOUT_MS: positiveMs(180_000),
 });
 export type DatabaseEnv = z.infer<typeof databaseEnvSchema>;
+
+/**
+ * Production never runs an embedded database: MONGODB_URI must be set. Checked even when other
+ * variables are bad, so one message lists every problem.
+ */
+export function requireDatabaseInProduction<S extends z.ZodObject>(schema: S) {
+  return schema.refine(
+    (cfg: Record<string, unknown>) => cfg['NODE_ENV'] !== 'production' || typeof cfg['MONGODB_URI'] === 'string',
+    { path: ['MONGODB_URI'], message: 'is required when NODE_ENV=production', when: () => true },
+  );
+}

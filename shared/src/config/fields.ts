@@ -2,12 +2,15 @@ import { z } from 'zod';
 
 // Building blocks shared by the per-service schemas: environment strings become typed values here.
 
+const PORT_MESSAGE = 'must be a port number 0-65535';
 export const port = (fallback: number) =>
-  z.coerce.number().int().min(0, 'must be a port number 0-65535').max(65535, 'must be a port number 0-65535').default(fallback);
+  z.coerce.number({ error: PORT_MESSAGE }).int(PORT_MESSAGE).min(0, PORT_MESSAGE).max(65535, PORT_MESSAGE).default(fallback);
 
 export const host = (fallback: string) => z.string().min(1).default(fallback);
 
-export const positiveMs = (fallback: number) => z.coerce.number().int().positive('must be a positive number of milliseconds').default(fallback);
+const MS_MESSAGE = 'must be a positive whole number of milliseconds';
+export const positiveMs = (fallback: number) =>
+  z.coerce.number({ error: MS_MESSAGE }).int(MS_MESSAGE).positive(MS_MESSAGE).default(fallback);
 
 export const boolean = (fallback: boolean) =>
   z

@@ -6,10 +6,7 @@ export class ConfigError extends Error {
     readonly service: string,
     readonly problems: { variable: string; message: string }[],
   ) {
-    super(
-      `Invalid configuration for ${service}:\n` +
-        problems.map((p) => `  - ${p.variable}: ${p.message}`).join('\n'),
-    );
+    super(`Invalid configuration for ${service}:\n` + problems.map((p) => `  - ${p.variable}: ${p.message}`).join('\n'));
     this.name = 'ConfigError';
   }
 }
@@ -23,11 +20,13 @@ function withoutEmpty(env: Env): Env {
 
 /** Validates `env` against `schema`, collecting every problem into one ConfigError. */
 export function parseConfig<S extends z.ZodObject>(service: string, schema: S, env: Env): z.infer<S> {
-  const result = schema.safeParse(withoutEmpty(env));
+  const present = withoutEmpty(env);
+  const result = schema.safeParse(present);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => ({
-    variable: issue.path.map(String).join('.') || '(environment)',
-    message: issue.code === 'invalid_type' && issue.input === undefined ? 'is required but not set' : issue.message,
-  }));
+  const problems = result.error.issues.map((issue) => {
+    const variable = issue.path.map(String).join('.') || '(environment)';
+    const unset = issue.code === 'invalid_type' && present[variable] === undefined;
+    return { variable, message: unset ? 'is required but not set' : issue.message };
+  });
   throw new ConfigError(service, problems);
 }

@@ -1,4 +1,7 @@
 import mongoose, { type Connection } from 'mongoose';
+import { installUniqueConflictPlugin } from './unique-conflicts.js';
+
+installUniqueConflictPlugin();
 
 export interface ConnectOptions {
   /** How long an operation waits for a reachable server before failing (→ 503). */

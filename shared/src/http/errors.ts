@@ -19,6 +19,7 @@ export function isDuplicateKeyError(err: unknown): boolean {
 
 const UNAVAILABLE_NAMES = new Set([
   'MongoServerSelectionError',
+  'MongooseServerSelectionError',
   'MongoNetworkError',
   'MongoNetworkTimeoutError',
   'MongoNotConnectedError',

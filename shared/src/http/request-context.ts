@@ -33,7 +33,12 @@ export function requestContext(logger: Logger): RequestHandler {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
-      const line = { method: req.method, path: loggablePath(req), status: res.statusCode, durationMs: Math.round(durationMs * 10) / 10 };
+      const line = {
+        method: req.method,
+        path: loggablePath(req),
+        status: res.statusCode,
+        durationMs: Math.round(durationMs * 10) / 10,
+      };
       if (res.statusCode >= 500) log.error(line, 'request failed');
       else log.info(line, 'request completed');
     });

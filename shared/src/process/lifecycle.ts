@@ -10,7 +10,10 @@ export interface ShutdownOptions {
  * On the first SIGTERM or SIGINT runs `shutdown` once and exits 0; if that takes longer than the
  * timeout the process exits 1 rather than hang.
  */
-export function onShutdownSignal(shutdown: (signal: NodeJS.Signals) => Promise<void>, { logger, timeoutMs }: ShutdownOptions): void {
+export function onShutdownSignal(
+  shutdown: (signal: NodeJS.Signals) => Promise<void>,
+  { logger, timeoutMs }: ShutdownOptions,
+): void {
   let stopping = false;
   const handle = (signal: NodeJS.Signals) => {
     if (stopping) return;

@@ -65,7 +65,11 @@ export async function ensureFerretDbBinary(cacheDir: string, progress: Progress)
 }
 
 /** Starts FerretDB on a free loopback port over SQLite files in `dataDir`. */
-export async function startFerretDb(opts: { cacheDir: string; dataDir: string; progress: Progress }): Promise<EmbeddedDatabase | undefined> {
+export async function startFerretDb(opts: {
+  cacheDir: string;
+  dataDir: string;
+  progress: Progress;
+}): Promise<EmbeddedDatabase | undefined> {
   const binary = await ensureFerretDbBinary(opts.cacheDir, opts.progress);
   if (!binary) return undefined;
   await mkdir(opts.dataDir, { recursive: true });

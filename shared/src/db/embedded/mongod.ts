@@ -21,7 +21,11 @@ async function reachable(host: string, ms: number): Promise<boolean> {
  * download host resolves. Returns undefined (and says why) when neither is possible, without
  * waiting for a download that cannot work.
  */
-export async function startMongod(opts: { timeoutMs: number; progress: Progress; dbPath?: string }): Promise<EmbeddedDatabase | undefined> {
+export async function startMongod(opts: {
+  timeoutMs: number;
+  progress: Progress;
+  dbPath?: string;
+}): Promise<EmbeddedDatabase | undefined> {
   const cached = await DryMongoBinary.locateBinary(DryMongoBinary.getEnsuredOptions()).catch(() => undefined);
   if (!cached) {
     if (!(await reachable(DOWNLOAD_HOST, 3000))) {
