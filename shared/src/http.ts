@@ -26,3 +26,12 @@ export { createMetricsRegistry, httpMetrics, metricsEndpoint, type MetricsRegist
 export { loggablePath, requestContext } from './http/request-context.js';
 export { createServiceApp, finishServiceApp, type ServiceAppOptions } from './http/service-app.js';
 export { startServer, type RunningServer } from './http/server.js';
+export {
+  ApiRouter,
+  createOpenApiRegistry,
+  openApiDocument,
+  z,
+  type ResponseSpec,
+  type RouteHandler,
+  type RouteSpec,
+} from './http/api-router.js';

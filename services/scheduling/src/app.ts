@@ -1,17 +1,80 @@
-import type { Express } from 'express';
+import type { Express, Request } from 'express';
 import type { Connection } from 'mongoose';
 import { pingDatabase } from '@cadence/shared/db';
-import { createServiceApp, finishServiceApp, type MetricsRegistry } from '@cadence/shared/http';
+import {
+  ApiRouter,
+  createOpenApiRegistry,
+  createServiceApp,
+  finishServiceApp,
+  openApiDocument,
+  type MetricsRegistry,
+} from '@cadence/shared/http';
 import type { Logger } from '@cadence/shared/logging';
+import { LocalCalendarActions } from './calendars/local/actions.js';
+import { LocalCalendarProvider } from './calendars/local/provider.js';
+import { feedRoute, localCalendarRoutes } from './calendars/local/routes.js';
+import { CalendarProviders } from './calendars/provider.js';
+import { ChangePipeline } from './changes/pipeline.js';
+import { schedulingModels, type SchedulingContext } from './context.js';
+import { excuseRoutes } from './excuses/routes.js';
+import { occurrenceRoutes } from './occurrences/routes.js';
+import { OccurrenceService } from './occurrences/service.js';
+import { authenticate } from './organizations/authenticate.js';
+import { peopleRoutes } from './people/routes.js';
+import { seriesRoutes } from './series/routes.js';
+import { SeriesService } from './series/service.js';
 
 export interface SchedulingDeps {
   conn: Connection;
   logger: Logger;
   metrics: MetricsRegistry;
+  /** Base URL for links handed out (feeds); default: the request's own origin. */
+  publicUrl?: string | undefined;
+  now?: () => Date;
 }
 
-/** The scheduling service's HTTP app, built from injected dependencies (tests use it directly). */
-export function createApp(deps: SchedulingDeps): Express {
+export interface SchedulingApp {
+  app: Express;
+  ctx: SchedulingContext;
+  pipeline: ChangePipeline;
+  providers: CalendarProviders;
+}
+
+/** The scheduling service: every component wired from injected dependencies (tests use it directly). */
+export function createSchedulingApp(deps: SchedulingDeps): SchedulingApp {
+  const ctx: SchedulingContext = {
+    models: schedulingModels(deps.conn),
+    logger: deps.logger,
+    now: deps.now ?? (() => new Date()),
+  };
+  const providers = new CalendarProviders().register(new LocalCalendarProvider(ctx.models.LocalEvents, ctx.now));
+  const pipeline = new ChangePipeline(ctx, providers);
+  const publicUrl = (req: Request) => deps.publicUrl ?? `${req.protocol}://${req.get('host')}`;
+
+  const registry = createOpenApiRegistry();
+  const api = new ApiRouter(registry, authenticate(ctx.models));
+  peopleRoutes(api, ctx, publicUrl);
+  seriesRoutes(api, new SeriesService(ctx, providers));
+  occurrenceRoutes(api, new OccurrenceService(ctx), pipeline);
+  excuseRoutes(api, ctx);
+  localCalendarRoutes(api, ctx, new LocalCalendarActions(ctx, pipeline));
+
   const app = createServiceApp({ logger: deps.logger, metrics: deps.metrics, ping: () => pingDatabase(deps.conn) });
-  return finishServiceApp(app, deps.logger);
+  const document = openApiDocument(registry, {
+    title: 'Cadence scheduling API',
+    version: '1.0.0',
+    description: 'Protected weekly one-on-ones: people, series, occurrences, excuses and the local calendar.',
+  });
+  app.get('/openapi.json', (_req, res) => {
+    res.json(document);
+  });
+  feedRoute(app, ctx);
+  app.use(api.router);
+  finishServiceApp(app, deps.logger);
+  return { app, ctx, pipeline, providers };
+}
+
+/** The bare Express app, for callers that only need HTTP. */
+export function createApp(deps: SchedulingDeps): Express {
+  return createSchedulingApp(deps).app;
 }

@@ -1,7 +1,8 @@
 import { loadConfigOrExit, schedulingConfigSchema } from '@cadence/shared/config';
 import { createLogger } from '@cadence/shared/logging';
 import { bootService } from '@cadence/shared/process';
-import { createApp } from './app.js';
+import { createSchedulingApp } from './app.js';
+import { startOutboxRelay } from './outbox/relay-worker.js';
 
 const config = loadConfigOrExit('scheduling', schedulingConfigSchema);
 const logger = createLogger({ service: 'scheduling', level: config.LOG_LEVEL });
@@ -14,7 +15,11 @@ bootService({
   host: config.SCHEDULING_HOST,
   port: config.SCHEDULING_PORT,
   shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-  build: async ({ conn, metrics }) => ({ app: createApp({ conn, logger, metrics }) }),
+  build: async ({ conn, metrics }) => {
+    const { app, ctx } = createSchedulingApp({ conn, logger, metrics, publicUrl: config.SCHEDULING_PUBLIC_URL });
+    const relay = startOutboxRelay(ctx.models, logger, config.OUTBOX_RELAY_INTERVAL_MS);
+    return { app, workers: [relay] };
+  },
 }).catch((err: unknown) => {
   logger.fatal({ err }, 'scheduling failed to start');
   process.exit(1);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { databaseEnvSchema, requireDatabaseInProduction } from './database.js';
-import { dbName, host, logLevel, nodeEnv, port, positiveMs } from './fields.js';
+import { dbName, host, httpUrl, logLevel, nodeEnv, port, positiveMs } from './fields.js';
 
 export const schedulingConfigSchema = requireDatabaseInProduction(
   z.object({
@@ -10,6 +10,9 @@ export const schedulingConfigSchema = requireDatabaseInProduction(
     SCHEDULING_PORT: port(3001),
     SCHEDULING_DB_NAME: dbName('cadence_scheduling'),
     SHUTDOWN_TIMEOUT_MS: positiveMs(10_000),
+    /** Base of links Cadence hands out (feeds); unset: taken from each request's Host. */
+    SCHEDULING_PUBLIC_URL: httpUrl.optional(),
+    OUTBOX_RELAY_INTERVAL_MS: positiveMs(5_000),
     ...databaseEnvSchema.shape,
   }),
 );

@@ -4,7 +4,8 @@
  * Ctrl-C (or SIGTERM) stops everything it started, the database last.
  */
 import { launcherConfigSchema, loadConfigOrExit, processEnv } from '../config.js';
-import { resolveDatabase } from '../db/embedded/resolve.js';
+import { embeddedDataDir, resolveDatabase } from '../db/embedded/resolve.js';
+import { announceRunning } from '../db/embedded/running.js';
 import { startService, stopService, type ServiceProcess } from './children.js';
 
 const say = (line: string) => process.stdout.write(`[cadence] ${line}\n`);
@@ -19,10 +20,12 @@ const db = await resolveDatabase(config, { progress: say }).catch((err: Error) =
   process.exit(1);
 });
 say(`database: ${db.description}`);
+const forget = db.kind === 'external' ? async () => {} : await announceRunning(embeddedDataDir(config), db);
 
 async function stopAll(code: number): Promise<never> {
   stopping = true;
   for (const proc of [...started].reverse()) await stopService(proc, 12_000);
+  await forget();
   await db.stop();
   say('stopped');
   process.exit(code);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DatabaseEnv } from '../../config/database.js';
 import { startFerretDb } from './ferretdb.js';
+import { findRunning } from './running.js';
 import { startMongod } from './mongod.js';
 import type { EmbeddedDatabase, Progress } from './types.js';
 
@@ -31,19 +32,28 @@ export interface ResolveOptions {
   progress: Progress;
   /** Where the embedded server keeps its files; a fresh temp dir for tests. */
   dataDir?: string;
+  /** Use the embedded database a running `npm start` announced, instead of starting another (the CLI). */
+  preferRunning?: boolean;
 }
 
 /**
  * Finds MongoDB for this process: MONGODB_URI when set, else an embedded server — mongod through
  * mongodb-memory-server where it can be had, else FerretDB over SQLite — else a clear error.
  */
+/** The data directory the embedded server uses for these settings. */
+export const embeddedDataDir = (env: DatabaseEnv) => env.EMBEDDED_DB_DATA_DIR ?? DEFAULT_DATA_DIR;
+
 export async function resolveDatabase(env: DatabaseEnv, opts: ResolveOptions): Promise<EmbeddedDatabase> {
   if (env.MONGODB_URI) {
     return { kind: 'external', uri: env.MONGODB_URI, description: 'MongoDB from MONGODB_URI', stop: async () => {} };
   }
   const cacheDir = env.CADENCE_CACHE_DIR ?? join(homedir(), '.cache', 'cadence');
-  const dataDir = opts.dataDir ?? env.EMBEDDED_DB_DATA_DIR ?? DEFAULT_DATA_DIR;
+  const dataDir = opts.dataDir ?? embeddedDataDir(env);
   const tried: string[] = [];
+  if (opts.preferRunning) {
+    const running = await findRunning(dataDir);
+    if (running) return running;
+  }
 
   if (env.EMBEDDED_DB !== 'ferretdb') {
     const mongod = await startMongod({ timeoutMs: env.EMBEDDED_MONGOD_TIMEOUT_MS, progress: opts.progress });

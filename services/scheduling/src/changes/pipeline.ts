@@ -1,0 +1,370 @@
+import { DateTime } from 'luxon';
+import { conflict, notFound } from '@cadence/shared/http';
+import { contextLogger } from '@cadence/shared/logging';
+import { isoWeekOf, occurrenceKey, parseOccurrenceKey } from '@cadence/shared/time';
+import type { CalendarProviders, SeriesForCalendar } from '../calendars/provider.js';
+import type { SchedulingContext } from '../context.js';
+import { findExcuse } from '../excuses/excuses.js';
+import { occurrenceId, type OccurrenceDoc } from '../occurrences/models.js';
+import type {
+  Cancellation,
+  ChangeSource,
+  Decline,
+  Modification,
+  Move,
+  OccurrenceState,
+  OccurrenceView,
+} from '../occurrences/schemas.js';
+import { occurrenceView } from '../occurrences/view.js';
+import { relayPending } from '../outbox/relay.js';
+import type { SeriesDoc } from '../series/models.js';
+import { plannedAt, type PlannedOccurrence } from '../series/schedule.js';
+import { classify, type Transition } from './classify.js';
+import { occurrenceEventData, seriesEventData, type EventContext } from './event-data.js';
+import { pendingEvents, type NewEvent } from './events.js';
+import type { ObservedInstance, ObservedSeries } from './observation.js';
+
+const MAX_ATTEMPTS = 8;
+
+/** The mutable part of an occurrence record that transitions change. */
+interface Draft {
+  state: OccurrenceState;
+  cancellation: Cancellation | null;
+  move: Move | null;
+  decline: Decline | null;
+  modification: Modification | null;
+  restoredAt: Date | null;
+}
+
+interface Outcome {
+  change: string;
+  event: string;
+  detail: Record<string, unknown>;
+}
+
+export interface Applied {
+  view: OccurrenceView;
+  events: string[];
+}
+
+/**
+ * The provider-neutral change pipeline: an observation of a calendar becomes classified changes,
+ * the occurrence's state moves, a history entry is written and domain events go to the outbox —
+ * all in one compare-and-set update of one document, so a repeated or stale observation changes
+ * nothing and writes no second event.
+ */
+export class ChangePipeline {
+  constructor(
+    private readonly ctx: SchedulingContext,
+    private readonly providers: CalendarProviders,
+  ) {}
+
+  async loadSeries(seriesId: string, organizationId?: string): Promise<EventContext> {
+    const { Series, People } = this.ctx.models;
+    const series = await Series.findOne({ _id: seriesId, ...(organizationId ? { organizationId } : {}) }).lean();
+    if (!series) throw notFound(`No series ${seriesId}.`);
+    const [manager, rep] = await Promise.all([People.findById(series.managerId).lean(), People.findById(series.repId).lean()]);
+    if (!manager || !rep) throw new Error(`series ${seriesId} refers to a missing person`);
+    return { series, manager, rep };
+  }
+
+  /** Applies what a calendar shows for one instance. */
+  async observeInstance(obs: ObservedInstance): Promise<Applied | undefined> {
+    const ctx = await this.loadSeries(obs.seriesId);
+    const originalStart = parseOccurrenceKey(obs.key);
+    const planned = originalStart && plannedAt(ctx.series, originalStart);
+    if (!planned) {
+      contextLogger(this.ctx.logger).debug(
+        { seriesId: obs.seriesId, key: obs.key },
+        'observation of an instance the series does not plan; ignored',
+      );
+      return undefined;
+    }
+    const excuse =
+      obs.status === 'cancelled'
+        ? await findExcuse(this.ctx.models.Excuses, {
+            organizationId: ctx.series.organizationId,
+            personIds: [ctx.series.managerId, ctx.series.repId],
+            originalStart: planned.originalStart,
+            timeZone: ctx.series.timeZone,
+          })
+        : undefined;
+
+    const applied = await this.mutate(ctx, planned, obs.source, obs.revision, (draft, now) => {
+      const transitions = classify(draft, { ...planned, location: planned.segment.location ?? null }, obs);
+      return transitions.map((t) => this.applyTransition(ctx, planned, draft, t, obs, excuse, now));
+    });
+
+    const cancellation = applied?.view.cancellation;
+    if (
+      applied &&
+      applied.view.state === 'cancelled' &&
+      cancellation &&
+      !cancellation.excused &&
+      ctx.series.policy === 'restore' &&
+      ctx.series.status === 'active'
+    ) {
+      return this.restore(ctx, planned, applied);
+    }
+    return applied;
+  }
+
+  /** Policy `restore`: put the occurrence back on the calendar and record that. */
+  private async restore(ctx: EventContext, planned: PlannedOccurrence, cancelled: Applied): Promise<Applied> {
+    const key = occurrenceKey(planned.originalStart);
+    try {
+      await this.providers.get(ctx.series.calendar.provider).restoreOccurrence(this.forCalendar(ctx), key);
+    } catch (err) {
+      contextLogger(this.ctx.logger).error(
+        { err, seriesId: ctx.series._id, key },
+        'could not restore a cancelled occurrence; it stays flagged',
+      );
+      return cancelled;
+    }
+    const restored = await this.mutate(ctx, planned, 'api', undefined, (draft, now) => {
+      if (draft.state !== 'cancelled') return [];
+      draft.state = 'restored';
+      draft.restoredAt = now;
+      return [{ change: 'restored', event: 'occurrence.restored', detail: { by: 'policy' } }];
+    });
+    return { view: restored?.view ?? cancelled.view, events: [...cancelled.events, ...(restored?.events ?? [])] };
+  }
+
+  /** A manager excuses a cancelled occurrence afterwards: it is re-classified and an event says so. */
+  async excuseOccurrence(
+    organizationId: string,
+    seriesId: string,
+    key: string,
+    input: { reason: string; kind: Cancellation['kind'] },
+  ): Promise<OccurrenceView> {
+    const ctx = await this.loadSeries(seriesId, organizationId);
+    const originalStart = parseOccurrenceKey(key);
+    const planned = originalStart && plannedAt(ctx.series, originalStart);
+    if (!planned) throw notFound(`Series ${seriesId} has no occurrence ${key}.`);
+    let refused: string | undefined;
+    const applied = await this.mutate(ctx, planned, 'api', undefined, (draft) => {
+      if (draft.state !== 'cancelled' || !draft.cancellation) {
+        refused = 'Only a cancelled occurrence can be excused.';
+        return [];
+      }
+      if (draft.cancellation.excused) return [];
+      draft.cancellation = {
+        ...draft.cancellation,
+        excused: true,
+        reason: input.reason,
+        kind: input.kind,
+        excuseId: null,
+        excusedBy: 'manager',
+      };
+      return [{ change: 'excused', event: 'occurrence.excused', detail: { reason: input.reason, kind: input.kind } }];
+    });
+    if (refused) throw conflict(refused);
+    return applied?.view ?? (await this.view(ctx, planned));
+  }
+
+  /** What a calendar says happened to the whole series (deleted, or cut short by "this and following"). */
+  async observeSeries(obs: ObservedSeries): Promise<string[]> {
+    const { Series, Outbox } = this.ctx.models;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const ctx = await this.loadSeries(obs.seriesId);
+      const { series } = ctx;
+      const now = this.ctx.now();
+      let set: Partial<SeriesDoc>;
+      let event: NewEvent;
+      if (obs.change === 'deleted') {
+        if (series.status === 'cancelled') return [];
+        set = { status: 'cancelled', endedAt: now, endReason: 'calendar_deleted', activePair: series._id };
+        event = { type: 'series.cancelled', data: {} };
+      } else {
+        const lastDate = DateTime.fromJSDate(new Date(obs.until.getTime() - 1), { zone: series.timeZone }).toISODate()!;
+        if (series.endDate && series.endDate <= lastDate) return [];
+        set = { endDate: lastDate, endReason: 'calendar_truncated' };
+        event = { type: 'series.truncated', data: {} };
+      }
+      const next = { ...series, ...set } as SeriesDoc;
+      event.data = seriesEventData(
+        { ...ctx, series: next },
+        { source: obs.source, ...(obs.change === 'truncated' ? { until: obs.until.toISOString() } : {}) },
+        now,
+      );
+      const version = series.version + 1;
+      const pending = await pendingEvents(
+        this.ctx.models,
+        { id: series._id, version, organizationId: series.organizationId, seriesId: series._id, occurrenceKey: null },
+        [event],
+        now,
+      );
+      const res = await Series.updateOne(
+        { _id: series._id, version: series.version },
+        { $set: { ...set, version, updatedAt: now, hasPendingEvents: true }, $push: { pendingEvents: { $each: pending } } },
+      );
+      if (res.matchedCount === 0) continue;
+      await relayPending(Outbox, Series, { _id: series._id, version, pendingEvents: [...series.pendingEvents, ...pending] });
+      return pending.map((p) => p.id);
+    }
+    throw conflict('The series changed concurrently; try again.');
+  }
+
+  forCalendar(ctx: EventContext): SeriesForCalendar {
+    return { series: ctx.series, manager: ctx.manager, rep: ctx.rep };
+  }
+
+  async view(ctx: EventContext, planned: PlannedOccurrence): Promise<OccurrenceView> {
+    const record = await this.ctx.models.Occurrences.findById(
+      occurrenceId(ctx.series._id, occurrenceKey(planned.originalStart)),
+    ).lean();
+    return occurrenceView(ctx.series, planned, record ?? undefined, this.ctx.now());
+  }
+
+  private applyTransition(
+    ctx: EventContext,
+    planned: PlannedOccurrence,
+    draft: Draft,
+    t: Transition,
+    obs: ObservedInstance,
+    excuse: Awaited<ReturnType<typeof findExcuse>>,
+    now: Date,
+  ): Outcome {
+    switch (t.change) {
+      case 'cancelled':
+        draft.state = 'cancelled';
+        draft.restoredAt = null;
+        draft.cancellation = {
+          excused: Boolean(excuse),
+          reason: excuse ? (excuse.reason ?? excuse.kind) : (obs.reason ?? null),
+          kind: (excuse?.kind ?? null) as Cancellation['kind'],
+          excuseId: excuse?._id ?? null,
+          excusedBy: excuse ? 'excuse' : null,
+          cancelledBy: obs.cancelledBy ?? null,
+          cancelledAt: now.toISOString(),
+        };
+        return {
+          change: 'cancelled',
+          event: 'occurrence.cancelled',
+          detail: { excused: Boolean(excuse), ...(obs.reason ? { reason: obs.reason } : {}) },
+        };
+      case 'reinstated':
+        draft.state = draft.decline ? 'declined' : draft.move ? 'moved' : 'restored';
+        draft.restoredAt = now;
+        return { change: 'reinstated', event: 'occurrence.restored', detail: { by: 'calendar' } };
+      case 'moved': {
+        const minutesMoved = Math.round((t.start.getTime() - planned.originalStart.getTime()) / 60_000);
+        const zone = ctx.series.timeZone;
+        const sameWeek = isoWeekOf(t.start, zone) === isoWeekOf(planned.originalStart, zone);
+        draft.move = { start: t.start.toISOString(), end: t.end.toISOString(), minutesMoved, sameWeek };
+        if (draft.state !== 'cancelled' && draft.state !== 'declined') draft.state = 'moved';
+        return { change: 'moved', event: 'occurrence.moved', detail: { minutesMoved, sameWeek } };
+      }
+      case 'moved_back':
+        draft.move = null;
+        if (draft.state === 'moved') draft.state = draft.restoredAt ? 'restored' : 'scheduled';
+        return { change: 'moved_back', event: 'occurrence.moved', detail: { minutesMoved: 0, movedBack: true } };
+      case 'declined': {
+        const people = new Map([
+          [ctx.manager.email.toLowerCase(), { personId: ctx.manager._id, role: 'manager' as const }],
+          [ctx.rep.email.toLowerCase(), { personId: ctx.rep._id, role: 'rep' as const }],
+        ]);
+        const by = [
+          ...(draft.decline?.by ?? []),
+          ...t.emails.map((email) => ({ email, ...(people.get(email) ?? { personId: null, role: 'guest' as const }) })),
+        ];
+        draft.decline = { by };
+        if (draft.state !== 'cancelled') draft.state = 'declined';
+        return { change: 'declined', event: 'occurrence.declined', detail: { by: t.emails } };
+      }
+      case 'modified':
+        draft.modification = { fields: t.fields, location: t.location, durationMinutes: t.durationMinutes };
+        return { change: 'modified', event: 'occurrence.modified', detail: { fields: t.fields } };
+    }
+  }
+
+  /**
+   * Reads the occurrence, lets `change` edit a draft and name its outcomes, and writes draft,
+   * history and events in one compare-and-set update; retried when another writer got there first.
+   */
+  private async mutate(
+    ctx: EventContext,
+    planned: PlannedOccurrence,
+    source: ChangeSource,
+    revision: string | undefined,
+    change: (draft: Draft, now: Date) => Outcome[],
+  ): Promise<Applied | undefined> {
+    const { Occurrences, Outbox } = this.ctx.models;
+    const key = occurrenceKey(planned.originalStart);
+    const id = occurrenceId(ctx.series._id, key);
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const existing = await Occurrences.findById(id).lean();
+      if (revision && existing?.providerRevision && revision <= existing.providerRevision) return undefined;
+      const now = this.ctx.now();
+      const draft: Draft = {
+        state: (existing?.state ?? 'scheduled') as OccurrenceState,
+        cancellation: (existing?.cancellation ?? null) as Cancellation | null,
+        move: (existing?.move ?? null) as Move | null,
+        decline: (existing?.decline ?? null) as Decline | null,
+        modification: (existing?.modification ?? null) as Modification | null,
+        restoredAt: existing?.restoredAt ?? null,
+      };
+      const outcomes = change(draft, now);
+      if (!outcomes.length) return undefined;
+
+      const version = (existing?.version ?? 0) + 1;
+      const history = outcomes.map((o) => ({ detectedAt: now, source, change: o.change, detail: o.detail }));
+      const record = {
+        ...(existing ?? {}),
+        _id: id,
+        organizationId: ctx.series.organizationId,
+        seriesId: ctx.series._id,
+        key,
+        originalStart: planned.originalStart,
+        ...draft,
+        providerRevision: revision ?? existing?.providerRevision ?? null,
+        history: [...(existing?.history ?? []), ...history],
+        version,
+        updatedAt: now,
+      } as OccurrenceDoc;
+      const view = occurrenceView(ctx.series, planned, record, now);
+      const events = outcomes.map((o) => ({
+        type: o.event,
+        data: occurrenceEventData(ctx, planned, view, { source, detectedAt: now, detail: o.detail }),
+      }));
+      const pending = await pendingEvents(
+        this.ctx.models,
+        { id, version, organizationId: ctx.series.organizationId, seriesId: ctx.series._id, occurrenceKey: key },
+        events,
+        now,
+      );
+
+      const fields = { ...draft, providerRevision: record.providerRevision, version, updatedAt: now, hasPendingEvents: true };
+      if (existing) {
+        const res = await Occurrences.updateOne(
+          { _id: id, version: existing.version },
+          { $set: fields, $push: { history: { $each: history }, pendingEvents: { $each: pending } } },
+        );
+        if (res.matchedCount === 0) continue;
+      } else {
+        try {
+          await Occurrences.create({
+            _id: id,
+            organizationId: ctx.series.organizationId,
+            seriesId: ctx.series._id,
+            key,
+            originalStart: planned.originalStart,
+            ...fields,
+            history,
+            pendingEvents: pending,
+          });
+        } catch (err) {
+          if ((err as { code?: number }).code === 11000) continue;
+          throw err;
+        }
+      }
+      await relayPending(Outbox, Occurrences, {
+        _id: id,
+        version,
+        pendingEvents: [...(existing?.pendingEvents ?? []), ...pending],
+      });
+      return { view, events: pending.map((p) => p.id) };
+    }
+    throw conflict('The occurrence changed concurrently; try again.');
+  }
+}

@@ -1,0 +1,32 @@
+import type { Connection } from 'mongoose';
+import type { Logger } from '@cadence/shared/logging';
+import { localEventModel } from './calendars/local/models.js';
+import { excuseModel } from './excuses/models.js';
+import { occurrenceModel } from './occurrences/models.js';
+import { organizationModels } from './organizations/models.js';
+import { counterModel } from './outbox/counters.js';
+import { outboxEventModel } from './outbox/models.js';
+import { personModel } from './people/models.js';
+import { seriesModel } from './series/models.js';
+
+/** Every model of the scheduling service, registered once on its connection. */
+export function schedulingModels(conn: Connection) {
+  return {
+    ...organizationModels(conn),
+    People: personModel(conn),
+    Series: seriesModel(conn),
+    Occurrences: occurrenceModel(conn),
+    Excuses: excuseModel(conn),
+    Outbox: outboxEventModel(conn),
+    Counters: counterModel(conn),
+    LocalEvents: localEventModel(conn),
+  };
+}
+export type SchedulingModels = ReturnType<typeof schedulingModels>;
+
+/** What the components share: models, logger and a clock tests can move. */
+export interface SchedulingContext {
+  models: SchedulingModels;
+  logger: Logger;
+  now: () => Date;
+}

@@ -1,0 +1,288 @@
+import { badRequest, conflict, HttpProblem, notFound } from '@cadence/shared/http';
+import { contextLogger } from '@cadence/shared/logging';
+import type { Weekday } from '@cadence/shared/time';
+import type { CalendarProviders } from '../calendars/provider.js';
+import { seriesEventData } from '../changes/event-data.js';
+import { pendingEvents, type NewEvent } from '../changes/events.js';
+import type { SchedulingContext } from '../context.js';
+import { newId } from '../ids.js';
+import { relayPending } from '../outbox/relay.js';
+import type { PersonDoc } from '../people/models.js';
+import { decodeCursor, pageOf } from '../pagination.js';
+import type { SeriesDoc } from './models.js';
+import { weeklyRrule } from './rrule.js';
+import { endDateForCount } from './schedule.js';
+import type { CreateSeriesInput, SeriesView, UpdateSeriesInput } from './schemas.js';
+
+const ref = (p: PersonDoc) => ({ id: p._id, name: p.name, email: p.email });
+
+export function toSeriesView(series: SeriesDoc, manager: PersonDoc, rep: PersonDoc): SeriesView {
+  const current = series.segments[series.segments.length - 1]!;
+  return {
+    id: series._id,
+    manager: ref(manager),
+    rep: ref(rep),
+    weekday: current.weekday as Weekday,
+    startTime: current.startTime,
+    timeZone: series.timeZone,
+    durationMinutes: current.durationMinutes,
+    location: current.location ?? null,
+    startDate: series.startDate,
+    endDate: series.endDate ?? null,
+    count: series.count ?? null,
+    policy: series.policy as SeriesView['policy'],
+    calendar: {
+      provider: series.calendar.provider as SeriesView['calendar']['provider'],
+      eventId: series.calendar.eventId ?? null,
+    },
+    status: series.status as SeriesView['status'],
+    endedAt: series.endedAt ? series.endedAt.toISOString() : null,
+    endReason: series.endReason ?? null,
+    rrule: weeklyRrule({
+      weekday: current.weekday as Weekday,
+      timeZone: series.timeZone,
+      endDate: series.endDate,
+      count: series.count,
+      until: series.endedAt,
+    }),
+    agendaUrl: series.agendaUrl ?? null,
+    history: series.segments.map((s) => ({
+      effectiveFrom: s.effectiveFrom.toISOString(),
+      weekday: s.weekday as Weekday,
+      startTime: s.startTime,
+      durationMinutes: s.durationMinutes,
+      location: s.location ?? null,
+    })),
+    createdAt: series.createdAt.toISOString(),
+    updatedAt: series.updatedAt.toISOString(),
+  };
+}
+
+/** Creating, changing and ending series; the calendar provider writes each change to the calendar. */
+export class SeriesService {
+  constructor(
+    private readonly ctx: SchedulingContext,
+    private readonly providers: CalendarProviders,
+  ) {}
+
+  private async people(organizationId: string, ids: string[]): Promise<Map<string, PersonDoc>> {
+    const found = await this.ctx.models.People.find({ organizationId, _id: { $in: [...new Set(ids)] } }).lean();
+    return new Map(found.map((p) => [p._id, p]));
+  }
+
+  private async withPeople(series: SeriesDoc): Promise<SeriesView> {
+    const people = await this.people(series.organizationId, [series.managerId, series.repId]);
+    return toSeriesView(series, people.get(series.managerId)!, people.get(series.repId)!);
+  }
+
+  async get(organizationId: string, id: string): Promise<SeriesView> {
+    const series = await this.ctx.models.Series.findOne({ _id: id, organizationId }).lean();
+    if (!series) throw notFound(`No series ${id}.`);
+    return this.withPeople(series);
+  }
+
+  async list(
+    organizationId: string,
+    q: {
+      managerId?: string | undefined;
+      repId?: string | undefined;
+      status?: string | undefined;
+      limit: number;
+      cursor?: string | undefined;
+    },
+  ) {
+    const after = decodeCursor(q.cursor);
+    const rows = await this.ctx.models.Series.find({
+      organizationId,
+      ...(q.managerId ? { managerId: q.managerId } : {}),
+      ...(q.repId ? { repId: q.repId } : {}),
+      ...(q.status ? { status: q.status } : {}),
+      ...(after ? { _id: { $gt: after } } : {}),
+    })
+      .sort({ _id: 1 })
+      .limit(q.limit + 1)
+      .lean();
+    const people = await this.people(
+      organizationId,
+      rows.flatMap((s) => [s.managerId, s.repId]),
+    );
+    return pageOf(
+      rows.map((s) => toSeriesView(s, people.get(s.managerId)!, people.get(s.repId)!)),
+      q.limit,
+    );
+  }
+
+  async create(organizationId: string, input: CreateSeriesInput): Promise<SeriesView> {
+    const { Series, Outbox } = this.ctx.models;
+    const people = await this.people(organizationId, [input.managerId, input.repId]);
+    const manager = people.get(input.managerId);
+    const rep = people.get(input.repId);
+    const errors = [
+      ...(!manager ? [{ location: 'body' as const, field: 'managerId', message: 'no such person in this organization' }] : []),
+      ...(manager && !manager.roles.includes('manager')
+        ? [{ location: 'body' as const, field: 'managerId', message: 'this person does not have the manager role' }]
+        : []),
+      ...(!rep ? [{ location: 'body' as const, field: 'repId', message: 'no such person in this organization' }] : []),
+      ...(rep && !rep.roles.includes('rep')
+        ? [{ location: 'body' as const, field: 'repId', message: 'this person does not have the rep role' }]
+        : []),
+      ...(!this.providers.has(input.calendar)
+        ? [{ location: 'body' as const, field: 'calendar', message: `the ${input.calendar} calendar is not configured` }]
+        : []),
+    ];
+    if (errors.length) throw badRequest(`Invalid body: ${errors.map((e) => e.field).join(', ')}.`, errors);
+
+    const now = this.ctx.now();
+    const id = newId('ser');
+    const series: SeriesDoc = {
+      _id: id,
+      organizationId,
+      managerId: input.managerId,
+      repId: input.repId,
+      timeZone: input.timeZone,
+      startDate: input.startDate,
+      endDate: input.endDate ?? (input.count ? endDateForCount({ ...input }, input.count) : null),
+      count: input.count ?? null,
+      segments: [
+        {
+          effectiveFrom: now,
+          weekday: input.weekday,
+          startTime: input.startTime,
+          durationMinutes: input.durationMinutes,
+          location: input.location ?? null,
+        },
+      ],
+      policy: input.policy,
+      calendar: { provider: input.calendar, eventId: null, calendarId: null, connectionId: null },
+      status: 'active',
+      endedAt: null,
+      endReason: null,
+      activePair: `${input.managerId}:${input.repId}`,
+      agendaUrl: null,
+      templateId: null,
+      createdAt: now,
+      updatedAt: now,
+      version: 1,
+      pendingEvents: [],
+      hasPendingEvents: true,
+    } as unknown as SeriesDoc;
+    const event: NewEvent = { type: 'series.created', data: seriesEventData({ series, manager: manager!, rep: rep! }, {}, now) };
+    const pending = await pendingEvents(
+      this.ctx.models,
+      { id, version: 1, organizationId, seriesId: id, occurrenceKey: null },
+      [event],
+      now,
+    );
+    try {
+      await Series.create({ ...series, pendingEvents: pending });
+    } catch (err) {
+      if ((err as { code?: number }).code === 11000) {
+        throw conflict('This manager and rep already have an active series; end it first.', [
+          { location: 'body', field: 'repId', message: 'already has an active series with this manager' },
+        ]);
+      }
+      throw err;
+    }
+    await relayPending(Outbox, Series, { _id: id, version: 1, pendingEvents: pending });
+
+    try {
+      const calendar = await this.providers.get(input.calendar).createSeries({ series, manager: manager!, rep: rep! });
+      await Series.updateOne({ _id: id }, { $set: { calendar } });
+      series.calendar = calendar as SeriesDoc['calendar'];
+    } catch (err) {
+      contextLogger(this.ctx.logger).error({ err, seriesId: id }, 'calendar provider could not create the series');
+      await Series.updateOne(
+        { _id: id },
+        { $set: { status: 'ended', endedAt: now, endReason: 'calendar_error', activePair: id } },
+      );
+      throw new HttpProblem(502, { detail: `The ${input.calendar} calendar refused the series; nothing is scheduled.` });
+    }
+    return toSeriesView(series, manager!, rep!);
+  }
+
+  /** Changes apply from now on: a new rule segment starts, past occurrences keep theirs. */
+  async update(organizationId: string, id: string, input: UpdateSeriesInput): Promise<SeriesView> {
+    return this.change(organizationId, id, (series, now) => {
+      const current = series.segments[series.segments.length - 1]!;
+      const next = {
+        weekday: input.weekday ?? current.weekday,
+        startTime: input.startTime ?? current.startTime,
+        durationMinutes: input.durationMinutes ?? current.durationMinutes,
+        location: input.location === undefined ? (current.location ?? null) : input.location,
+      };
+      const scheduleChanged =
+        next.weekday !== current.weekday ||
+        next.startTime !== current.startTime ||
+        next.durationMinutes !== current.durationMinutes ||
+        next.location !== (current.location ?? null);
+      const segments = scheduleChanged ? [...series.segments, { effectiveFrom: now, ...next }] : series.segments;
+      return {
+        set: { segments, policy: input.policy ?? series.policy } as Partial<SeriesDoc>,
+        event: scheduleChanged ? { type: 'series.updated', detail: { ...next } } : undefined,
+        calendar: scheduleChanged ? 'update' : undefined,
+      };
+    });
+  }
+
+  /** Stops future occurrences; the series and its history stay readable. */
+  async end(organizationId: string, id: string): Promise<SeriesView> {
+    return this.change(organizationId, id, (series, now) => ({
+      set: { status: 'ended', endedAt: now, endReason: 'ended', activePair: series._id },
+      event: { type: 'series.ended', detail: {} },
+      calendar: 'end',
+    }));
+  }
+
+  private async change(
+    organizationId: string,
+    id: string,
+    edit: (
+      series: SeriesDoc,
+      now: Date,
+    ) => {
+      set: Partial<SeriesDoc>;
+      event?: { type: string; detail: Record<string, unknown> } | undefined;
+      calendar?: 'update' | 'end' | undefined;
+    },
+  ): Promise<SeriesView> {
+    const { Series, Outbox } = this.ctx.models;
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const series = await Series.findOne({ _id: id, organizationId }).lean();
+      if (!series) throw notFound(`No series ${id}.`);
+      if (series.status !== 'active') throw conflict(`Series ${id} is ${series.status}; only an active series can change.`);
+      const now = this.ctx.now();
+      const { set, event, calendar } = edit(series, now);
+      const next = { ...series, ...set, updatedAt: now, version: series.version + 1 } as SeriesDoc;
+      const people = await this.people(organizationId, [series.managerId, series.repId]);
+      const ctx = { series: next, manager: people.get(series.managerId)!, rep: people.get(series.repId)! };
+      const pending = event
+        ? await pendingEvents(
+            this.ctx.models,
+            { id, version: next.version, organizationId, seriesId: id, occurrenceKey: null },
+            [{ type: event.type, data: seriesEventData(ctx, event.detail, now) }],
+            now,
+          )
+        : [];
+      const res = await Series.updateOne(
+        { _id: id, version: series.version },
+        {
+          $set: { ...set, updatedAt: now, version: next.version, ...(pending.length ? { hasPendingEvents: true } : {}) },
+          $push: { pendingEvents: { $each: pending } },
+        },
+      );
+      if (res.matchedCount === 0) continue;
+      if (pending.length)
+        await relayPending(Outbox, Series, {
+          _id: id,
+          version: next.version,
+          pendingEvents: [...series.pendingEvents, ...pending],
+        });
+      if (calendar) {
+        const provider = this.providers.get(series.calendar.provider);
+        await (calendar === 'end' ? provider.endSeries(ctx) : provider.updateSeries(ctx));
+      }
+      return toSeriesView(next, ctx.manager, ctx.rep);
+    }
+    throw conflict('The series changed concurrently; try again.');
+  }
+}

@@ -1,0 +1,12 @@
+export {
+  instantSchema,
+  localDateSchema,
+  localTimeSchema,
+  timeZoneSchema,
+  WEEKDAYS,
+  weekdayNumber,
+  weekdaySchema,
+  type Weekday,
+} from './time/zones.js';
+export { occurrenceKey, occurrenceKeySchema, parseOccurrenceKey } from './time/occurrence-key.js';
+export { isoWeekOf, weeklyStarts, type WeeklyRule } from './time/weekly.js';

@@ -1,0 +1,66 @@
+import request from 'supertest';
+import { createMetricsRegistry } from '@cadence/shared/http';
+import { createSchedulingApp, type SchedulingApp } from '@cadence/scheduling/app';
+import { organizationModels } from '@cadence/scheduling/organizations/models';
+import { issueApiKey } from '@cadence/scheduling/organizations/api-keys';
+import { createOrganization } from '@cadence/scheduling/organizations/organizations';
+import { ensureIndexes } from '@cadence/shared/db';
+import { capturingLogger } from './capture-logs.js';
+import { useTestDatabase } from './database.js';
+
+export interface TestOrg {
+  id: string;
+  key: string;
+  /** supertest with this organization's key on every request */
+  api: {
+    get: (path: string) => request.Test;
+    post: (path: string, body?: object) => request.Test;
+    patch: (path: string, body?: object) => request.Test;
+    delete: (path: string) => request.Test;
+  };
+}
+
+export interface SchedulingHarness extends SchedulingApp {
+  logs: ReturnType<typeof capturingLogger>;
+  dbName: string;
+  newOrg: (name: string) => Promise<TestOrg>;
+}
+
+/** The scheduling app on this file's own database, with a way to make organizations and keys. */
+export async function schedulingHarness(
+  label: string,
+  opts: { now?: () => Date; publicUrl?: string } = {},
+): Promise<SchedulingHarness> {
+  const { conn, dbName } = await useTestDatabase(label);
+  const logs = capturingLogger('scheduling');
+  const built = createSchedulingApp({ conn, logger: logs.logger, metrics: createMetricsRegistry('scheduling'), ...opts });
+  await ensureIndexes(conn);
+  const models = organizationModels(conn);
+  const newOrg = async (name: string): Promise<TestOrg> => {
+    const org = await createOrganization(models, name);
+    const { key } = await issueApiKey(models, org.id, 'test');
+    const auth = (t: request.Test) => t.set('authorization', `Bearer ${key}`);
+    return {
+      id: org.id,
+      key,
+      api: {
+        get: (path) => auth(request(built.app).get(path)),
+        post: (path, body) => auth(request(built.app).post(path)).send(body ?? {}),
+        patch: (path, body) => auth(request(built.app).patch(path)).send(body ?? {}),
+        delete: (path) => auth(request(built.app).delete(path)),
+      },
+    };
+  };
+  return { ...built, logs, dbName, newOrg };
+}
+
+/** A manager and a rep in an organization, ready for a series. */
+export async function pair(org: TestOrg, tz = 'America/New_York', suffix = '') {
+  const manager = await org.api
+    .post('/v1/people', { name: `Mara Manager${suffix}`, email: `mara${suffix}@example.com`, timeZone: tz, roles: ['manager'] })
+    .expect(201);
+  const rep = await org.api
+    .post('/v1/people', { name: `Ray Rep${suffix}`, email: `ray${suffix}@example.com`, timeZone: tz, roles: ['rep'] })
+    .expect(201);
+  return { manager: manager.body as { id: string; email: string }, rep: rep.body as { id: string; email: string } };
+}
