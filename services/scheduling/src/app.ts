@@ -20,6 +20,7 @@ import { excuseRoutes } from './excuses/routes.js';
 import { occurrenceRoutes } from './occurrences/routes.js';
 import { OccurrenceService } from './occurrences/service.js';
 import { authenticate } from './organizations/authenticate.js';
+import { organizationRoutes } from './organizations/routes.js';
 import { peopleRoutes } from './people/routes.js';
 import { seriesRoutes } from './series/routes.js';
 import { SeriesService } from './series/service.js';
@@ -31,6 +32,8 @@ export interface SchedulingDeps {
   /** Base URL for links handed out (feeds); default: the request's own origin. */
   publicUrl?: string | undefined;
   now?: () => Date;
+  /** Shared secret for service-to-service calls (the agenda service). */
+  internalToken?: string | undefined;
 }
 
 export interface SchedulingApp {
@@ -52,7 +55,8 @@ export function createSchedulingApp(deps: SchedulingDeps): SchedulingApp {
   const publicUrl = (req: Request) => deps.publicUrl ?? `${req.protocol}://${req.get('host')}`;
 
   const registry = createOpenApiRegistry();
-  const api = new ApiRouter(registry, authenticate(ctx.models));
+  const api = new ApiRouter(registry, authenticate(ctx.models, deps.internalToken));
+  organizationRoutes(api, ctx.models);
   peopleRoutes(api, ctx, publicUrl);
   seriesRoutes(api, new SeriesService(ctx, providers));
   occurrenceRoutes(api, new OccurrenceService(ctx), pipeline);

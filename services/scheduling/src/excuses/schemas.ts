@@ -2,10 +2,12 @@ import { z } from '@cadence/shared/http';
 import { instantSchema, localDateSchema } from '@cadence/shared/time';
 import { pageQuery } from '../pagination.js';
 import { personIdSchema } from '../people/schemas.js';
+import { excuseKindSchema } from '@cadence/shared/contracts/scheduling';
+
+export { excuseKindSchema };
 
 export const PERSON_EXCUSE_KINDS = ['vacation', 'sick', 'other'] as const;
 export const ORGANIZATION_EXCUSE_KINDS = ['holiday', 'disaster', 'other'] as const;
-export const excuseKindSchema = z.enum(['vacation', 'sick', 'holiday', 'disaster', 'other']);
 
 const window = {
   reason: z.string().trim().max(500).optional(),

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import { HttpProblem } from '@cadence/shared/http';
 import { verifyApiKey } from './api-keys.js';
@@ -8,9 +9,32 @@ const ORG = Symbol('organizationId');
 const unauthorized = (detail: string) =>
   new HttpProblem(401, { detail, headers: { 'WWW-Authenticate': 'Bearer realm="cadence"' } });
 
-/** Requires `Authorization: Bearer <api key>` and records the key's organization on the request. */
-export function authenticate(models: OrganizationModels): RequestHandler {
+/** Constant-time comparison of a presented internal token with the configured one. */
+function internalTokenMatches(presented: string | undefined, expected: string | undefined): boolean {
+  if (!presented || !expected) return false;
+  const a = createHash('sha256').update(presented).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+/**
+ * Requires `Authorization: Bearer <api key>` and records the key's organization on the request.
+ * Service to service (the agenda service rendering a page for a link holder, who has no key):
+ * `X-Internal-Token` plus `X-Cadence-Organization: <orgId>` act for that organization.
+ */
+export function authenticate(models: OrganizationModels, internalToken?: string): RequestHandler {
   return (req, _res, next) => {
+    const orgHeader = req.get('x-cadence-organization');
+    if (orgHeader !== undefined) {
+      if (!internalTokenMatches(req.get('x-internal-token'), internalToken))
+        return next(unauthorized('The internal token is not valid.'));
+      models.Organization.exists({ _id: orgHeader }).then((found) => {
+        if (!found) return next(unauthorized('No such organization.'));
+        (req as unknown as Record<symbol, string>)[ORG] = orgHeader;
+        next();
+      }, next);
+      return;
+    }
     const header = req.get('authorization') ?? '';
     const [scheme, key] = header.split(' ');
     if (scheme?.toLowerCase() !== 'bearer' || !key)

@@ -1,7 +1,7 @@
 import type { ApiRouter } from '@cadence/shared/http';
 import { organizationOf } from '../organizations/authenticate.js';
 import { pageSchema } from '../pagination.js';
-import { createSeriesBody, listSeriesQuery, seriesParams, seriesSchema, updateSeriesBody } from './schemas.js';
+import { agendaLinkBody, createSeriesBody, listSeriesQuery, seriesParams, seriesSchema, updateSeriesBody } from './schemas.js';
 import type { SeriesService } from './service.js';
 
 /** `/v1/series`: the protected weekly one-on-ones. */
@@ -54,6 +54,18 @@ export function seriesRoutes(api: ApiRouter, service: SeriesService) {
         errors: [404, 409],
       },
       ({ params, body }, req) => service.update(organizationOf(req), params.id, body),
+    )
+    .route(
+      {
+        method: 'put',
+        path: '/v1/series/:id/agenda-link',
+        summary: 'Set or clear the agenda link carried by the invite (the agenda service calls this)',
+        tags,
+        request: { params: seriesParams, body: agendaLinkBody },
+        responses: { 200: { description: 'The series with its calendar event rewritten', schema: seriesSchema } },
+        errors: [404, 409],
+      },
+      ({ params, body }, req) => service.setAgendaLink(organizationOf(req), params.id, body.url),
     )
     .route(
       {

@@ -1,14 +1,18 @@
 import { z } from '@cadence/shared/http';
 import { localDateSchema, localTimeSchema, timeZoneSchema, weekdaySchema } from '@cadence/shared/time';
 import { pageQuery } from '../pagination.js';
+import { calendarKindSchema, policySchema, seriesStatusSchema } from '@cadence/shared/contracts/scheduling';
+
+export {
+  calendarKindSchema,
+  policySchema,
+  seriesSchema,
+  seriesStatusSchema,
+  type SeriesView,
+} from '@cadence/shared/contracts/scheduling';
 import { personIdSchema } from '../people/schemas.js';
 
 export const seriesIdSchema = z.string().regex(/^ser_[0-9a-z]{21}$/, 'must be a series id (ser_…)');
-export const policySchema = z
-  .enum(['flag', 'restore'])
-  .describe('flag: report unexcused cancellations; restore: also reinstate them');
-export const calendarKindSchema = z.enum(['local', 'google', 'microsoft']);
-export const seriesStatusSchema = z.enum(['active', 'ended', 'cancelled']);
 
 const durationSchema = z.number().int().min(15, 'must be at least 15 minutes').max(180, 'must be at most 180 minutes');
 const locationSchema = z.string().trim().min(1).max(500);
@@ -50,44 +54,14 @@ export const updateSeriesBody = z
   .openapi('UpdateSeries');
 export type UpdateSeriesInput = z.output<typeof updateSeriesBody>;
 
-const personRef = z.object({ id: z.string(), name: z.string(), email: z.string() });
-
-export const seriesSchema = z
-  .object({
-    id: z.string(),
-    manager: personRef,
-    rep: personRef,
-    weekday: weekdaySchema,
-    startTime: z.string(),
-    timeZone: z.string(),
-    durationMinutes: z.number(),
-    location: z.string().nullable(),
-    startDate: z.string(),
-    endDate: z.string().nullable(),
-    count: z.number().nullable(),
-    policy: policySchema,
-    calendar: z.object({ provider: calendarKindSchema, eventId: z.string().nullable() }),
-    status: seriesStatusSchema,
-    endedAt: z.string().nullable(),
-    endReason: z.string().nullable(),
-    rrule: z.string().describe('The current weekly rule, e.g. RRULE:FREQ=WEEKLY;BYDAY=TU'),
-    agendaUrl: z.string().nullable(),
-    history: z
-      .array(
-        z.object({
-          effectiveFrom: z.string(),
-          weekday: weekdaySchema,
-          startTime: z.string(),
-          durationMinutes: z.number(),
-          location: z.string().nullable(),
-        }),
-      )
-      .describe('Every version of the rule and when it took effect'),
-    createdAt: z.string(),
-    updatedAt: z.string(),
+export const agendaLinkBody = z
+  .strictObject({
+    url: z
+      .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
+      .max(2000)
+      .nullable(),
   })
-  .openapi('Series');
-export type SeriesView = z.infer<typeof seriesSchema>;
+  .openapi('AgendaLink');
 
 export const seriesParams = z.strictObject({ id: seriesIdSchema });
 export const listSeriesQuery = z.strictObject({

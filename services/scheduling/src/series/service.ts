@@ -224,6 +224,14 @@ export class SeriesService {
     });
   }
 
+  /**
+   * Sets (or clears) the agenda link the invite carries; the agenda service calls this when it
+   * issues, reissues or revokes a series' link, and the calendar event is rewritten with it.
+   */
+  async setAgendaLink(organizationId: string, id: string, url: string | null): Promise<SeriesView> {
+    return this.change(organizationId, id, () => ({ set: { agendaUrl: url }, calendar: 'update' }));
+  }
+
   /** Stops future occurrences; the series and its history stay readable. */
   async end(organizationId: string, id: string): Promise<SeriesView> {
     return this.change(organizationId, id, (series, now) => ({
