@@ -2,11 +2,9 @@ import { DateTime, IANAZone } from 'luxon';
 import { z } from 'zod';
 
 /** An IANA time zone name that luxon (and so the ICU data of this Node.js) knows. */
-export const timeZoneSchema = z
-  .string()
-  .refine((tz) => IANAZone.isValidZone(tz) && !/^[+-]|^UTC[+-]/i.test(tz), {
-    message: 'must be an IANA time zone such as Europe/Berlin',
-  });
+export const timeZoneSchema = z.string().refine((tz) => IANAZone.isValidZone(tz) && !/^[+-]|^UTC[+-]/i.test(tz), {
+  message: 'must be an IANA time zone such as Europe/Berlin',
+});
 
 export const localTimeSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a 24-hour time HH:mm');
 
