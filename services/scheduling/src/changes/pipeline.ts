@@ -176,7 +176,8 @@ export class ChangePipeline {
         set = { status: 'cancelled', endedAt: now, endReason: 'calendar_deleted', activePair: series._id };
         event = { type: 'series.cancelled', data: {} };
       } else {
-        const lastDate = DateTime.fromJSDate(new Date(obs.until.getTime() - 1), { zone: series.timeZone }).toISODate()!;
+        // weekly meetings: ending the day before the first dropped one keeps everything earlier
+        const lastDate = DateTime.fromJSDate(obs.until, { zone: series.timeZone }).minus({ days: 1 }).toISODate()!;
         if (series.endDate && series.endDate <= lastDate) return [];
         set = { endDate: lastDate, endReason: 'calendar_truncated' };
         event = { type: 'series.truncated', data: {} };

@@ -1,4 +1,5 @@
 import { getVtimezoneComponent } from '@touch4it/ical-timezones';
+import { DateTime } from 'luxon';
 import ical, { ICalAttendeeStatus, ICalEventRepeatingFreq, ICalWeekday } from 'ical-generator';
 import { occurrenceKey, parseOccurrenceKey, type Weekday } from '@cadence/shared/time';
 import { occurrenceAgendaUrl } from '../../changes/event-data.js';
@@ -44,6 +45,8 @@ export function renderFeed(owner: PersonDoc, items: FeedItem[]): string {
   for (const { series, manager, rep, event } of items) {
     if (event.deleted) continue;
     const zone = series.timeZone;
+    // ical-generator writes TZID times from zoned luxon values; a bare Date would be written as UTC wall time
+    const at = (d: Date) => DateTime.fromJSDate(d, { zone });
     const stop = [seriesEnd(series), event.truncatedAt ?? undefined]
       .filter((d): d is Date => Boolean(d))
       .sort((a, b) => +a - +b)[0];
@@ -72,7 +75,7 @@ export function renderFeed(owner: PersonDoc, items: FeedItem[]): string {
 
     series.segments.forEach((segment, i) => {
       const next = series.segments[i + 1];
-      const from = i === 0 ? new Date(0) : segment.effectiveFrom;
+      const from = i === 0 ? DateTime.fromISO(series.startDate, { zone }).toJSDate() : segment.effectiveFrom;
       const until = [next?.effectiveFrom, stop].filter((d): d is Date => Boolean(d)).sort((a, b) => +a - +b)[0];
       const first = plannedOccurrences(series, from, until ?? new Date(from.getTime() + SEARCH_WEEKS)).find(
         (p) => p.segment === segment,
@@ -82,11 +85,12 @@ export function renderFeed(owner: PersonDoc, items: FeedItem[]): string {
       // keys sort like the instants they name
       const inSegment = (key: string) => key >= firstKey && (!until || key < occurrenceKey(until));
       const uid = `${series._id}${i ? `-${i}` : ''}@cadence`;
+      const excluded = event.cancelled.filter(inSegment);
       cal.createEvent({
         id: uid,
         sequence: event.sequence,
-        start: first.originalStart,
-        end: first.plannedEnd,
+        start: at(first.originalStart),
+        end: at(first.plannedEnd),
         timezone: zone,
         summary,
         description: description(firstKey),
@@ -97,7 +101,8 @@ export function renderFeed(owner: PersonDoc, items: FeedItem[]): string {
           freq: ICalEventRepeatingFreq.WEEKLY,
           byDay: [BYDAY[segment.weekday as Weekday]],
           ...(until ? { until: new Date(until.getTime() - 1000) } : {}),
-          exclude: event.cancelled.filter(inSegment).map((key) => parseKey(key)),
+          // an empty list would still print a bare EXDATE line
+          ...(excluded.length ? { exclude: excluded.map((key) => at(parseKey(key))) } : {}),
         },
       });
       const overridden = new Set([...event.overrides.map((o) => o.key!), ...event.declines.map((d) => d.key!)]);
@@ -108,9 +113,9 @@ export function renderFeed(owner: PersonDoc, items: FeedItem[]): string {
         cal.createEvent({
           id: uid,
           sequence: event.sequence,
-          recurrenceId: original,
-          start: o?.start ?? original,
-          end: o?.end ?? new Date(original.getTime() + duration),
+          recurrenceId: at(original),
+          start: at(o?.start ?? original),
+          end: at(o?.end ?? new Date(original.getTime() + duration)),
           timezone: zone,
           summary,
           description: description(key),
