@@ -1,0 +1,40 @@
+import { Agent, fetch } from 'undici';
+import { trustedCas } from './certs.js';
+
+export interface OutboundResponse {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+/**
+ * HTTP from the emulator to subscribers (validation handshakes, notifications). Its own agent
+ * trusts the test CA, so a receiver may serve https with a certificate from the same CA, and the
+ * process-wide dispatcher stays untouched.
+ */
+export class Outbound {
+  private readonly agent: Agent;
+
+  constructor(caPem: string) {
+    this.agent = new Agent({ connect: { ca: trustedCas(caPem) }, keepAliveTimeout: 1000 });
+  }
+
+  async post(url: string, body: string, contentType: string, timeoutMs: number): Promise<OutboundResponse> {
+    const res = await fetch(url, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': contentType },
+      dispatcher: this.agent,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    return { status: res.status, contentType: res.headers.get('content-type') ?? '', body: await res.text() };
+  }
+
+  close(): Promise<void> {
+    return this.agent.close();
+  }
+}
+
+export function isTimeout(err: unknown): boolean {
+  return err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
+}
