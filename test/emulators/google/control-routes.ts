@@ -29,6 +29,7 @@ const schemas = {
     reason: z.string().optional(),
     retryAfterSeconds: z.number().int().min(0).optional(),
     dropConnection: z.boolean().optional(),
+    dropResponse: z.boolean().optional(),
     target: z.enum(['api', 'oauth', 'any']).optional(),
     method: z.string().optional(),
     pathIncludes: z.string().optional(),

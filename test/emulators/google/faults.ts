@@ -26,8 +26,10 @@ export interface FailureSpec {
   /** Google reason; defaults by status (403/429 → rateLimitExceeded, 5xx → backendError) */
   reason?: string;
   retryAfterSeconds?: number;
-  /** close the socket without answering */
+  /** close the socket without answering, before the call has any effect */
   dropConnection?: boolean;
+  /** carry the call out, then close the socket instead of answering: the client cannot know it worked */
+  dropResponse?: boolean;
   /** which endpoints may fail: the Calendar API (default), the OAuth endpoints, or both */
   target?: CallKind | 'any';
   method?: string;
@@ -111,6 +113,13 @@ export class Faults {
       const failure = this.take(kind, req);
       if (!failure) return next();
       record.injected = true;
+      if (failure.dropResponse) {
+        res.end = (() => {
+          req.socket.destroy();
+          return res;
+        }) as Response['end'];
+        return next();
+      }
       if (failure.dropConnection) {
         req.socket.destroy();
         return;
