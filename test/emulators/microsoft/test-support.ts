@@ -88,6 +88,8 @@ export class Receiver {
   readonly received: ReceivedRequest[] = [];
   mode: ValidationMode = 'echo';
   notificationStatus = 202;
+  /** Answer this many of the next notifications with 500 before using notificationStatus. */
+  failNotifications = 0;
   private server: Server | undefined;
   url = '';
 
@@ -103,7 +105,9 @@ export class Receiver {
         });
         const token = parsed.searchParams.get('validationToken');
         if (token === null) {
-          res.writeHead(this.notificationStatus).end();
+          const status = this.failNotifications > 0 ? 500 : this.notificationStatus;
+          if (this.failNotifications > 0) this.failNotifications -= 1;
+          res.writeHead(status).end();
           return;
         }
         if (this.mode === 'no-answer') return; // let the emulator's timeout fire
