@@ -83,7 +83,7 @@ export class Faults {
       const target = spec.target ?? 'api';
       if (target !== 'any' && target !== kind) continue;
       if (spec.method && spec.method.toUpperCase() !== req.method) continue;
-      if (spec.pathIncludes && !decodeURIComponent(req.path).includes(spec.pathIncludes)) continue;
+      if (spec.pathIncludes && !safeDecode(req.path).includes(spec.pathIncludes)) continue;
       entry.remaining -= 1;
       if (entry.remaining === 0) this.queue.splice(i, 1);
       return spec;
@@ -139,4 +139,12 @@ function classify(path: string): CallKind | undefined {
   if (path.startsWith('/calendar/v3/')) return 'api';
   if (path === '/token' || path === '/revoke' || path.startsWith('/o/oauth2/')) return 'oauth';
   return undefined;
+}
+
+function safeDecode(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
 }

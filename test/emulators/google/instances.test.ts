@@ -93,6 +93,56 @@ describe('events.insert', () => {
   });
 });
 
+describe('events.patch / events.update', () => {
+  it('PATCH merges (objects recursively), PUT replaces, If-Match guards; etag and sequence move honestly', async () => {
+    const series = await insertSeries();
+    const patched = await calendar.events.patch({
+      calendarId: 'primary',
+      eventId: series.id!,
+      requestBody: {
+        extendedProperties: { private: { excused: 'no' } },
+        attendees: [{ email: 'alice@example.com' }, { email: 'carol@example.com' }],
+      },
+    });
+    expect(patched.data.extendedProperties?.private).toEqual({ cadence: '1', seriesId: 'ser_1', excused: 'no' });
+    expect(patched.data.attendees?.map((a) => a.email)).toEqual(['alice@example.com', 'carol@example.com']);
+    expect(patched.data.etag).not.toBe(series.etag);
+    expect(patched.data.sequence).toBe(0);
+
+    const renamed = await calendar.events.patch({
+      calendarId: 'primary',
+      eventId: series.id!,
+      requestBody: { summary: 'Renamed' },
+    });
+    expect(renamed.data.sequence).toBe(1);
+
+    const stale = await failure(
+      calendar.events.patch(
+        { calendarId: 'primary', eventId: series.id!, requestBody: { summary: 'x' } },
+        { headers: { 'If-Match': series.etag! } },
+      ),
+    );
+    expect(stale.status).toBe(412);
+    expect(stale.response?.data.error?.errors?.[0]?.reason).toBe('conditionNotMet');
+
+    const replaced = await calendar.events.update({
+      calendarId: 'primary',
+      eventId: series.id!,
+      requestBody: { summary: 'Replaced', start: series.start, end: series.end, recurrence: series.recurrence },
+    });
+    expect(replaced.data.summary).toBe('Replaced');
+    expect(replaced.data).not.toHaveProperty('description');
+    expect(replaced.data).not.toHaveProperty('extendedProperties');
+  });
+
+  it('answers 404 for unknown events and in the calendar time zone unless timeZone is given', async () => {
+    expect((await failure(calendar.events.get({ calendarId: 'primary', eventId: 'doesnotexist' }))).status).toBe(404);
+    const event = await insertSeries({ recurrence: undefined });
+    const utc = await calendar.events.get({ calendarId: 'primary', eventId: event.id!, timeZone: 'UTC' });
+    expect(utc.data.start).toEqual({ dateTime: '2026-10-20T13:00:00Z', timeZone: 'America/New_York' });
+  });
+});
+
 describe('events.instances', () => {
   it('expands the weekly rule in the event time zone: 09:00 New York stays 09:00 across the DST change', async () => {
     const series = await insertSeries();

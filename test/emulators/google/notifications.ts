@@ -89,8 +89,8 @@ export class Notifier {
     const id = raw.id;
     if (typeof id !== 'string' || id.length === 0) throw errors.required('Required', 'id');
     if (id.length > 64 || !/^[A-Za-z0-9\-_+/=]+$/.test(id)) throw errors.invalid(`Invalid channel id: ${id}`, 'id');
-    if (this.channels.get(id)?.state === 'active')
-      throw new GoogleApiError(400, 'channelIdNotUnique', `Channel id ${id} not unique`);
+    const existing = this.channels.get(id);
+    if (existing && this.isLive(existing)) throw new GoogleApiError(400, 'channelIdNotUnique', `Channel id ${id} not unique`);
     if (raw.type !== 'web_hook' && raw.type !== 'webhook') throw errors.invalid('Invalid value for: type', 'type');
     const address = this.checkAddress(raw.address);
     if (raw.token !== undefined && (typeof raw.token !== 'string' || raw.token.length > 256))

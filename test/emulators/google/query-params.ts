@@ -25,8 +25,8 @@ export class QueryParams {
   bool(name: string): boolean | undefined {
     const value = this.string(name);
     if (value === undefined) return undefined;
-    if (value === 'true') return true;
-    if (value === 'false') return false;
+    if (value.toLowerCase() === 'true') return true;
+    if (value.toLowerCase() === 'false') return false;
     throw errors.invalid(`Invalid value '${value}'. Values must match the following regular expression: '(?i)true|false'`, name);
   }
 

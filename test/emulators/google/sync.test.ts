@@ -89,8 +89,14 @@ describe('full sync', () => {
       privateExtendedProperty: ['cadence=1', 'seriesId=ser_1'],
     });
     expect(data.items?.map((i) => i.id)).toEqual([created[1]!.id]);
-    const none = await calendar.events.list({ calendarId: 'primary', privateExtendedProperty: ['cadence=1', 'seriesId=nope'] });
-    expect(none.data.items).toEqual([]);
+    // googleapis sends the array as privateExtendedProperty=a&privateExtendedProperty=b; both must hold
+    for (const constraints of [
+      ['cadence=1', 'seriesId=nope'],
+      ['cadence=0', 'seriesId=ser_1'],
+    ]) {
+      const none = await calendar.events.list({ calendarId: 'primary', privateExtendedProperty: constraints });
+      expect(none.data.items, constraints.join('&')).toEqual([]);
+    }
   });
 
   it('expands with singleEvents=true, ordered by start time within the window', async () => {
@@ -112,6 +118,9 @@ describe('full sync', () => {
     ]);
     const unordered = await failure(calendar.events.list({ calendarId: 'primary', orderBy: 'startTime' }));
     expect(unordered.status).toBe(400);
+    // page sizes above 2500 are clamped, below 1 refused
+    expect((await calendar.events.list({ calendarId: 'primary', maxResults: 5000 })).status).toBe(200);
+    expect((await failure(calendar.events.list({ calendarId: 'primary', maxResults: 0 }))).status).toBe(400);
   });
 });
 
