@@ -1,10 +1,13 @@
 import { agendaConfigSchema, loadConfigOrExit } from '@cadence/shared/config';
 import { createLogger } from '@cadence/shared/logging';
 import { bootService } from '@cadence/shared/process';
-import { createApp } from './app.js';
+import { createAgendaApp } from './app.js';
+import { startOverdueSweep } from './homework/overdue.js';
 
 const config = loadConfigOrExit('agenda', agendaConfigSchema);
 const logger = createLogger({ service: 'agenda', level: config.LOG_LEVEL });
+
+if (!config.INTERNAL_TOKEN) logger.warn('INTERNAL_TOKEN is not set: agenda pages and overdue homework events are unavailable');
 
 bootService({
   service: 'agenda',
@@ -14,7 +17,20 @@ bootService({
   host: config.AGENDA_HOST,
   port: config.AGENDA_PORT,
   shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-  build: async ({ conn, metrics }) => ({ app: createApp({ conn, logger, metrics }) }),
+  build: async ({ conn, metrics }) => {
+    const { app, ctx } = createAgendaApp({
+      conn,
+      logger,
+      metrics,
+      schedulingUrl: config.SCHEDULING_URL,
+      internalToken: config.INTERNAL_TOKEN,
+      publicUrl: config.AGENDA_PUBLIC_URL,
+      csrfSecret: config.AGENDA_CSRF_SECRET,
+      apiKeyCacheTtlMs: config.API_KEY_CACHE_TTL_MS,
+    });
+    const workers = config.INTERNAL_TOKEN ? [startOverdueSweep(ctx, logger, config.HOMEWORK_OVERDUE_SWEEP_INTERVAL_MS)] : [];
+    return { app, workers };
+  },
 }).catch((err: unknown) => {
   logger.fatal({ err }, 'agenda failed to start');
   process.exit(1);

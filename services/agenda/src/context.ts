@@ -1,0 +1,27 @@
+import type { Connection } from 'mongoose';
+import type { SchedulingClients } from '@cadence/shared/clients/scheduling';
+import type { Logger } from '@cadence/shared/logging';
+import { agendaModel } from './agendas/models.js';
+import { homeworkModel } from './homework/models.js';
+import { agendaLinkModel } from './links/models.js';
+import { seriesSettingsModel, templateModel } from './templates/models.js';
+
+/** Every model of the agenda service, registered once on its connection (its own database). */
+export function agendaModels(conn: Connection) {
+  return {
+    Templates: templateModel(conn),
+    SeriesSettings: seriesSettingsModel(conn),
+    Agendas: agendaModel(conn),
+    Homework: homeworkModel(conn),
+    Links: agendaLinkModel(conn),
+  };
+}
+export type AgendaModels = ReturnType<typeof agendaModels>;
+
+/** What the components share: models, logger, a clock tests can move, and the scheduling API. */
+export interface AgendaContext {
+  models: AgendaModels;
+  logger: Logger;
+  now: () => Date;
+  scheduling: SchedulingClients;
+}
