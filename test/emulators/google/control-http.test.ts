@@ -1,3 +1,7 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGoogleEmulator, type Account, type GoogleEmulator } from './index.js';
 import { calendarFor, failure, weeklyOneOnOne } from './test-support.js';
@@ -107,5 +111,38 @@ describe('HTTP control routes', () => {
       (await control('POST', '/calendars/nobody%40example.com/events/x/cancel-instance', { originalStart: '20261020T130000Z' }))
         .status,
     ).toBe(400);
+  });
+});
+
+describe('standalone process', () => {
+  it('prints its addresses, serves the control routes and stops on SIGTERM', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./main.ts', import.meta.url))], {
+      cwd: fileURLToPath(new URL('../../..', import.meta.url)),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      const [line] = (await Promise.race([
+        once(createInterface({ input: child.stdout }), 'line'),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('no address printed within 15 s')), 15_000)),
+      ])) as [string];
+      const info = JSON.parse(line) as { url: string; tokenUrl: string; clientId: string };
+      expect(info.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+      const created = await fetch(`${info.url}_emulator/accounts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'bench@example.com' }),
+      });
+      const account = (await created.json()) as Account;
+      expect(account.clientId).toBe(info.clientId);
+      const list = await fetch(`${info.url}calendar/v3/calendars/primary/events`, {
+        headers: { authorization: `Bearer ${account.accessToken}` },
+      });
+      expect(list.status).toBe(200);
+    } finally {
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+    }
+    expect(child.exitCode).toBe(0);
   });
 });
