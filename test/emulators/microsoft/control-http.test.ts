@@ -3,8 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { useEmulator, weeklyOneOnOne } from './test-support.js';
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+import type { Json } from './test-support.js';
 
 const run = promisify(execFile);
 

@@ -1,8 +1,7 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { describe, expect, it } from 'vitest';
 import { graphFailure, useEmulator, weeklyOneOnOne } from './test-support.js';
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+import type { Json } from './test-support.js';
 
 interface Round {
   pages: Json[];

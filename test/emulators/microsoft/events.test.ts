@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { graphClient, graphFailure, PROP_ID, useEmulator, weeklyOneOnOne } from './test-support.js';
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+import type { Json } from './test-support.js';
 
 describe('Microsoft emulator: events', () => {
   const fx = useEmulator();

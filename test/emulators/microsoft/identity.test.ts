@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { graphClient, graphFailure, useEmulator } from './test-support.js';
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+import type { Json } from './test-support.js';
 
 const REDIRECT = 'http://127.0.0.1:3001/v1/calendar-connections/microsoft/callback';
 

@@ -62,6 +62,8 @@ export class MicrosoftEmulator extends Control {
     readonly tenantId: string,
     readonly clientId: string,
     readonly clientSecret: string,
+    /** The emulator's own key and certificate (valid for 127.0.0.1/localhost), for https receivers. */
+    readonly serverTls: { key: string; cert: string },
     controlDeps: ConstructorParameters<typeof Control>[0],
     private readonly shutdown: () => Promise<void>,
   ) {
@@ -168,6 +170,7 @@ export async function startMicrosoftEmulator(opts: MicrosoftEmulatorOptions = {}
     app.tenantId,
     app.clientId,
     app.clientSecret,
+    { key: certs.serverKeyPem, cert: certs.serverCertPem },
     deps,
     shutdown,
   );

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { allPages, graphFailure, useEmulator, weeklyOneOnOne } from './test-support.js';
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+import type { Json } from './test-support.js';
 
 const WINDOW = 'startDateTime=2026-10-19T00:00:00Z&endDateTime=2026-11-18T00:00:00Z';
 
@@ -92,6 +91,10 @@ describe('Microsoft emulator: instances', () => {
 
     await fx.client.api(`/me/events/${series.id}`).delete();
     expect((await graphFailure(fx.client.api(`/me/events/${series.id}/instances?${WINDOW}`).get())).statusCode).toBe(404);
+    const other = await createSeries();
+    fx.emulator.deleteSeries(fx.manager.userId, other.id);
+    expect((await graphFailure(fx.client.api(`/me/events/${other.id}`).get())).code).toBe('ErrorItemNotFound');
+    expect(fx.emulator.getEventRaw(fx.manager.userId, other.id)).toBeUndefined();
     expect((await graphFailure(fx.client.api(`/me/events/${(list[0] as Json).id}`).get())).statusCode).toBe(404);
   });
 

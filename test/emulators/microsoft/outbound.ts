@@ -9,8 +9,8 @@ export interface OutboundResponse {
 
 /**
  * HTTP from the emulator to subscribers (validation handshakes, notifications). Its own agent
- * trusts the test CA, so a receiver may serve https with a certificate from the same CA, and the
- * process-wide dispatcher stays untouched.
+ * trusts the test CA, so a loopback receiver may serve https with the emulator's `serverTls`, and
+ * the process-wide dispatcher stays untouched.
  */
 export class Outbound {
   private readonly agent: Agent;

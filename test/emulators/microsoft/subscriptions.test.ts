@@ -1,7 +1,8 @@
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { graphClient, graphFailure, Receiver, useEmulator, weeklyOneOnOne } from './test-support.js';
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+import type { Json } from './test-support.js';
 
 const inMinutes = (m: number, from = Date.now()) => new Date(from + m * 60_000).toISOString();
 
@@ -118,6 +119,54 @@ describe('Microsoft emulator: change notifications', () => {
     expect(changes).toContainEqual(['updated', series.id]);
     expect(changes.some(([type, id]) => type === 'deleted' && id !== series.id)).toBe(true);
     await fx.client.api(`/subscriptions/${sub.id}`).delete();
+  });
+
+  it('notifies a person cancelling in Outlook exactly as it notifies the API cancel', async () => {
+    const series = (await fx.client.api('/me/events').post(weeklyOneOnOne())) as Json;
+    const sub = await subscribe();
+    const shape = () =>
+      receiver.notifications('/notify').map((n) => {
+        const id = n.value[0]?.resourceData.id as string;
+        return [n.value[0]?.changeType, id === series.id ? 'master' : 'occurrence', n.value[0]?.clientState];
+      });
+    const instances = (await fx.client
+      .api(`/me/events/${series.id}/instances?startDateTime=2026-10-26T00:00:00Z&endDateTime=2026-10-28T00:00:00Z`)
+      .get()) as Json;
+    receiver.received.length = 0;
+    await fx.client.api(`/me/events/${instances.value[0].id}/cancel`).post({ comment: 'Out sick' });
+    await fx.emulator.flushNotifications();
+    const byApi = shape();
+    receiver.received.length = 0;
+    fx.emulator.cancelOccurrence(fx.manager.userId, series.id, '2026-11-03T14:00:00Z');
+    await fx.emulator.flushNotifications();
+    expect(shape()).toEqual(byApi);
+    expect(byApi).toEqual([
+      ['deleted', 'occurrence', 'cadence-secret-123'],
+      ['updated', 'master', 'cadence-secret-123'],
+    ]);
+    await fx.client.api(`/subscriptions/${sub.id}`).delete();
+  });
+
+  it('also validates and notifies https receivers that use the emulator certificate', async () => {
+    const hits: string[] = [];
+    const server = createHttpsServer(fx.emulator.serverTls, (req, res) => {
+      const token = new URL(req.url ?? '/', 'https://127.0.0.1').searchParams.get('validationToken');
+      hits.push(token === null ? 'notification' : 'validation');
+      if (token === null) res.writeHead(202).end();
+      else res.writeHead(200, { 'content-type': 'text/plain' }).end(token);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+      const sub = await subscribe({ notificationUrl: url, lifecycleNotificationUrl: undefined });
+      await fx.client.api('/me/events').post(weeklyOneOnOne());
+      await fx.emulator.flushNotifications();
+      expect(hits).toEqual(['validation', 'notification']);
+      await fx.client.api(`/subscriptions/${sub.id}`).delete();
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it('delivers only the change types subscribed to, and retries a failing endpoint', async () => {

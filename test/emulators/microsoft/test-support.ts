@@ -49,6 +49,9 @@ export async function graphFailure(call: Promise<unknown>): Promise<GraphError> 
   throw new Error('expected the Graph call to fail');
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = Record<string, any>;
+
 export const PROP_ID = 'String {66f5a359-4659-4830-9070-00047ec6ac6e} Name CadenceSeriesId';
 
 /** A weekly one-on-one like the one Cadence creates: Tuesday 09:00 New York from 2026-10-20. */
@@ -122,10 +125,10 @@ export class Receiver {
     return this;
   }
 
-  notifications(path: string): { value: Record<string, unknown>[] }[] {
+  notifications(path: string): { value: Json[] }[] {
     return this.received
       .filter((r) => r.path === path && !r.query.has('validationToken'))
-      .map((r) => JSON.parse(r.body) as { value: Record<string, unknown>[] });
+      .map((r) => JSON.parse(r.body) as { value: Json[] });
   }
 
   async stop(): Promise<void> {
