@@ -149,7 +149,8 @@ describe('consent and the authorization code', () => {
       return location.searchParams.get('code')!;
     };
 
-    const code = await consent('consent');
+    // a first-time user gets a refresh token with access_type=offline
+    const code = await consent();
     const { tokens } = await client.getToken(code);
     expect(tokens).toMatchObject({
       access_token: expect.any(String),
@@ -165,9 +166,11 @@ describe('consent and the authorization code', () => {
     // codes are single-use
     const reused = await failure(client.getToken(code));
     expect(reused.message).toBe('invalid_grant');
-    // consenting again without prompt=consent gives no new refresh token, as with Google
+    // consenting again gives no new refresh token unless prompt=consent, as with Google
     const { tokens: second } = await client.getToken(await consent());
     expect(second.refresh_token).toBeUndefined();
+    const { tokens: forced } = await client.getToken(await consent('consent'));
+    expect(forced.refresh_token).toEqual(expect.any(String));
 
     // a person who refuses comes back with error=access_denied
     emulator.setConsent('deny');

@@ -92,11 +92,13 @@ export class OAuthService {
     return this.accounts.has(email);
   }
 
-  /** A refresh token as if the account had consented in the past. */
+  /**
+   * A refresh token for tests that skip the consent screen. It does not count as a consent, so the
+   * app's first real code flow for this account still gets a refresh token, as a new user's would.
+   */
   issueRefreshToken(email: string, clientId: string, scope: string): string {
     const refresh = token('1//', 36);
     this.refreshTokens.set(refresh, { email, clientId, scope, revoked: false });
-    this.consented.add(`${email} ${clientId}`);
     return refresh;
   }
 
