@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { createMetricsRegistry } from '@cadence/shared/http';
-import { createSchedulingApp, type SchedulingApp } from '@cadence/scheduling/app';
+import { createSchedulingApp, type SchedulingApp, type SchedulingDeps } from '@cadence/scheduling/app';
 import { organizationModels } from '@cadence/scheduling/organizations/models';
 import { issueApiKey } from '@cadence/scheduling/organizations/api-keys';
 import { createOrganization } from '@cadence/scheduling/organizations/organizations';
@@ -29,7 +29,7 @@ export interface SchedulingHarness extends SchedulingApp {
 /** The scheduling app on this file's own database, with a way to make organizations and keys. */
 export async function schedulingHarness(
   label: string,
-  opts: { now?: () => Date; publicUrl?: string } = {},
+  opts: Partial<Omit<SchedulingDeps, 'conn' | 'logger' | 'metrics'>> = {},
 ): Promise<SchedulingHarness> {
   const { conn, dbName } = await useTestDatabase(label);
   const logs = capturingLogger('scheduling');

@@ -1,5 +1,6 @@
 import type { Express, Request } from 'express';
 import type { Connection } from 'mongoose';
+import { SecretBox, developmentSecretsKey } from '@cadence/shared/crypto';
 import { pingDatabase } from '@cadence/shared/db';
 import {
   ApiRouter,
@@ -17,6 +18,7 @@ import { CalendarProviders } from './calendars/provider.js';
 import { ChangePipeline } from './changes/pipeline.js';
 import { schedulingModels, type SchedulingContext } from './context.js';
 import { excuseRoutes } from './excuses/routes.js';
+import { internalRoutes } from './internal/routes.js';
 import { occurrenceRoutes } from './occurrences/routes.js';
 import { OccurrenceService } from './occurrences/service.js';
 import { authenticate } from './organizations/authenticate.js';
@@ -24,6 +26,9 @@ import { organizationRoutes } from './organizations/routes.js';
 import { peopleRoutes } from './people/routes.js';
 import { seriesRoutes } from './series/routes.js';
 import { SeriesService } from './series/service.js';
+import { WebhookComponent } from './webhooks/component.js';
+import { defaultWebhookSettings, type WebhookSettings } from './webhooks/settings.js';
+import type { Resolver } from './webhooks/target-guard.js';
 
 export interface SchedulingDeps {
   conn: Connection;
@@ -34,6 +39,12 @@ export interface SchedulingDeps {
   now?: () => Date;
   /** Shared secret for service-to-service calls (the agenda service). */
   internalToken?: string | undefined;
+  /** Webhook delivery settings (retry schedule, limits, target rules); unset ones take production defaults. */
+  webhooks?: Partial<WebhookSettings>;
+  /** Encrypts secrets at rest (32 bytes); default: the development key. */
+  secretsKey?: Buffer;
+  /** DNS for the webhook target guard (tests substitute one). */
+  resolver?: Resolver;
 }
 
 export interface SchedulingApp {
@@ -41,6 +52,7 @@ export interface SchedulingApp {
   ctx: SchedulingContext;
   pipeline: ChangePipeline;
   providers: CalendarProviders;
+  webhooks: WebhookComponent;
 }
 
 /** The scheduling service: every component wired from injected dependencies (tests use it directly). */
@@ -52,6 +64,13 @@ export function createSchedulingApp(deps: SchedulingDeps): SchedulingApp {
   };
   const providers = new CalendarProviders().register(new LocalCalendarProvider(ctx.models.LocalEvents, ctx.now));
   const pipeline = new ChangePipeline(ctx, providers);
+  const webhooks = new WebhookComponent({
+    conn: deps.conn,
+    ctx,
+    settings: { ...defaultWebhookSettings, ...deps.webhooks },
+    secretBox: new SecretBox(deps.secretsKey ?? developmentSecretsKey()),
+    ...(deps.resolver ? { resolver: deps.resolver } : {}),
+  });
   const publicUrl = (req: Request) => deps.publicUrl ?? `${req.protocol}://${req.get('host')}`;
 
   const registry = createOpenApiRegistry();
@@ -62,12 +81,14 @@ export function createSchedulingApp(deps: SchedulingDeps): SchedulingApp {
   occurrenceRoutes(api, new OccurrenceService(ctx), pipeline);
   excuseRoutes(api, ctx);
   localCalendarRoutes(api, ctx, new LocalCalendarActions(ctx, pipeline));
+  webhooks.routes(api);
+  internalRoutes(api, ctx, deps.internalToken);
 
   const app = createServiceApp({ logger: deps.logger, metrics: deps.metrics, ping: () => pingDatabase(deps.conn) });
   const document = openApiDocument(registry, {
     title: 'Cadence scheduling API',
     version: '1.0.0',
-    description: 'Protected weekly one-on-ones: people, series, occurrences, excuses and the local calendar.',
+    description: 'Protected weekly one-on-ones: people, series, occurrences, excuses, the local calendar and signed webhooks.',
   });
   app.get('/openapi.json', (_req, res) => {
     res.json(document);
@@ -75,7 +96,7 @@ export function createSchedulingApp(deps: SchedulingDeps): SchedulingApp {
   feedRoute(app, ctx);
   app.use(api.router);
   finishServiceApp(app, deps.logger);
-  return { app, ctx, pipeline, providers };
+  return { app, ctx, pipeline, providers, webhooks };
 }
 
 /** The bare Express app, for callers that only need HTTP. */

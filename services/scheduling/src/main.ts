@@ -1,8 +1,10 @@
 import { loadConfigOrExit, schedulingConfigSchema } from '@cadence/shared/config';
+import { secretsKeyFrom } from '@cadence/shared/crypto';
 import { createLogger } from '@cadence/shared/logging';
 import { bootService } from '@cadence/shared/process';
 import { createSchedulingApp } from './app.js';
 import { startOutboxRelay } from './outbox/relay-worker.js';
+import { webhookSettingsFrom } from './webhooks/settings.js';
 
 const config = loadConfigOrExit('scheduling', schedulingConfigSchema);
 const logger = createLogger({ service: 'scheduling', level: config.LOG_LEVEL });
@@ -16,9 +18,18 @@ bootService({
   port: config.SCHEDULING_PORT,
   shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
   build: async ({ conn, metrics }) => {
-    const { app, ctx } = createSchedulingApp({ conn, logger, metrics, publicUrl: config.SCHEDULING_PUBLIC_URL });
+    const { app, ctx, webhooks } = createSchedulingApp({
+      conn,
+      logger,
+      metrics,
+      publicUrl: config.SCHEDULING_PUBLIC_URL,
+      webhooks: webhookSettingsFrom(config),
+      secretsKey: secretsKeyFrom(config.SECRETS_KEY),
+      internalToken: config.INTERNAL_TOKEN,
+    });
     const relay = startOutboxRelay(ctx.models, logger, config.OUTBOX_RELAY_INTERVAL_MS);
-    return { app, workers: [relay] };
+    // webhook workers stop first: their last writes need the relay's database still open
+    return { app, workers: [webhooks.start(), relay] };
   },
 }).catch((err: unknown) => {
   logger.fatal({ err }, 'scheduling failed to start');

@@ -11,7 +11,8 @@ describe('service configuration', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     const { problems, message } = error as ConfigError;
-    expect(problems.map((p) => p.variable).sort()).toEqual(['MONGODB_URI', 'SCHEDULING_PORT']);
+    // production also requires the secrets that have development fallbacks
+    expect(problems.map((p) => p.variable).sort()).toEqual(['INTERNAL_TOKEN', 'MONGODB_URI', 'SCHEDULING_PORT', 'SECRETS_KEY']);
     expect(message).toContain('SCHEDULING_PORT: must be a port number 0-65535');
     expect(message).toContain('MONGODB_URI: is required when NODE_ENV=production');
   });

@@ -1,8 +1,33 @@
 import { z } from 'zod';
 import { databaseEnvSchema, requireDatabaseInProduction } from './database.js';
-import { dbName, host, httpUrl, logLevel, nodeEnv, port, positiveMs } from './fields.js';
+import { commaList, duration, durationList } from './durations.js';
+import { boolean, dbName, host, httpUrl, logLevel, nodeEnv, port, positiveMs } from './fields.js';
 
-export const schedulingConfigSchema = requireDatabaseInProduction(
+/** A base64 AES-256 key: exactly 32 bytes once decoded. */
+const secretsKey = z
+  .string()
+  .refine((v) => /^[A-Za-z0-9+/_-]+={0,2}$/.test(v) && Buffer.from(v, 'base64').length === 32, {
+    message: 'must be 32 random bytes in base64 (openssl rand -base64 32)',
+  })
+  .optional();
+
+const positiveInt = (fallback: number) =>
+  z.coerce
+    .number({ error: 'must be a positive whole number' })
+    .int('must be a positive whole number')
+    .positive()
+    .default(fallback);
+
+/** A variable production must set (its development fallback is not safe there); checked even when others are bad. */
+function requireInProduction<S extends z.ZodObject>(schema: S, variable: string): S {
+  return schema.refine((cfg: Record<string, unknown>) => cfg['NODE_ENV'] !== 'production' || cfg[variable] !== undefined, {
+    path: [variable],
+    message: 'is required when NODE_ENV=production',
+    when: () => true,
+  });
+}
+
+const schedulingEnvSchema = requireDatabaseInProduction(
   z.object({
     NODE_ENV: nodeEnv,
     LOG_LEVEL: logLevel,
@@ -13,7 +38,39 @@ export const schedulingConfigSchema = requireDatabaseInProduction(
     /** Base of links Cadence hands out (feeds); unset: taken from each request's Host. */
     SCHEDULING_PUBLIC_URL: httpUrl.optional(),
     OUTBOX_RELAY_INTERVAL_MS: positiveMs(5_000),
+    /** Encrypts secrets at rest (webhook signing secrets, later calendar tokens). */
+    SECRETS_KEY: secretsKey,
+    /** Shared with the agenda service for `POST /internal/v1/events`; unset outside production: endpoint off. */
+    INTERNAL_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
+    /** Delay before each delivery attempt: the first is the initial send, one attempt per entry. */
+    WEBHOOK_RETRY_SCHEDULE: durationList('0,5s,5m,30m,2h,5h,10h,14h,20h,24h'),
+    WEBHOOK_TIMEOUT_MS: positiveMs(10_000),
+    WEBHOOK_MAX_IN_FLIGHT: positiveInt(10),
+    WEBHOOK_POLL_INTERVAL_MS: positiveMs(1_000),
+    WEBHOOK_LEASE_MS: positiveMs(60_000),
+    WEBHOOK_ALLOW_HTTP_LOOPBACK: boolean(false),
+    /** CIDR ranges, addresses or host names that may be targeted although private. */
+    WEBHOOK_ALLOWED_TARGETS: commaList(''),
+    WEBHOOK_DISABLE_AFTER: duration('5d'),
     ...databaseEnvSchema.shape,
   }),
+)
+  .refine((cfg: Record<string, unknown>) => !(cfg['NODE_ENV'] === 'production' && cfg['WEBHOOK_ALLOW_HTTP_LOOPBACK'] === true), {
+    path: ['WEBHOOK_ALLOW_HTTP_LOOPBACK'],
+    message: 'must not be true when NODE_ENV=production',
+    when: () => true,
+  })
+  .refine(
+    (cfg: Record<string, unknown>) =>
+      typeof cfg['WEBHOOK_LEASE_MS'] !== 'number' ||
+      typeof cfg['WEBHOOK_TIMEOUT_MS'] !== 'number' ||
+      cfg['WEBHOOK_LEASE_MS'] > cfg['WEBHOOK_TIMEOUT_MS'],
+    // a lease shorter than a send would let another replica send the same delivery meanwhile
+    { path: ['WEBHOOK_LEASE_MS'], message: 'must be longer than WEBHOOK_TIMEOUT_MS', when: () => true },
+  );
+
+export const schedulingConfigSchema = requireInProduction(
+  requireInProduction(schedulingEnvSchema, 'SECRETS_KEY'),
+  'INTERNAL_TOKEN',
 );
 export type SchedulingConfig = z.infer<typeof schedulingConfigSchema>;

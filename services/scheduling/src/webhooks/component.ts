@@ -1,0 +1,86 @@
+import type { Connection } from 'mongoose';
+import type { SecretBox } from '@cadence/shared/crypto';
+import type { ApiRouter } from '@cadence/shared/http';
+import type { Stoppable } from '@cadence/shared/process';
+import type { SchedulingContext } from '../context.js';
+import { FanOut } from './fan-out.js';
+import { LeaseLock } from './lease-lock.js';
+import { webhookModels, type WebhookModels } from './models.js';
+import { pump, type Pump } from './pump.js';
+import { DeliveryRecorder } from './record.js';
+import { webhookRoutes } from './routes.js';
+import { SigningSecrets } from './secrets.js';
+import { Sender } from './sender.js';
+import { WebhookService } from './service.js';
+import type { WebhookSettings } from './settings.js';
+import { TargetGuard, type Resolver } from './target-guard.js';
+
+export interface WebhookComponentDeps {
+  conn: Connection;
+  ctx: SchedulingContext;
+  settings: WebhookSettings;
+  secretBox: SecretBox;
+  /** Wall clock for deliveries (default: real time; signatures carry it). */
+  clock?: () => Date;
+  /** DNS for the SSRF guard (tests substitute one). */
+  resolver?: Resolver;
+}
+
+export interface WebhookWorkers extends Stoppable {
+  fanOut: Pump;
+  sender: Pump;
+  /** The sending worker, for introspection in tests and benchmarks. */
+  state: Sender;
+}
+
+/** The webhooks capability: models, API, and the fan-out and sending workers (started separately). */
+export class WebhookComponent {
+  readonly models: WebhookModels;
+  readonly service: WebhookService;
+  private readonly guard: TargetGuard;
+  private readonly signing: SigningSecrets;
+  private readonly recorder: DeliveryRecorder;
+  private readonly clock: () => Date;
+  private workers: WebhookWorkers | undefined;
+
+  constructor(private readonly deps: WebhookComponentDeps) {
+    this.models = webhookModels(deps.conn);
+    this.clock = deps.clock ?? (() => new Date());
+    this.guard = new TargetGuard(deps.settings, deps.resolver);
+    this.signing = new SigningSecrets(deps.secretBox);
+    this.recorder = new DeliveryRecorder(this.models, deps.settings.disableAfterMs);
+    this.service = new WebhookService(deps.ctx, this.models, this.signing, this.guard, this.recorder, this.clock, () =>
+      this.workers?.sender.kick(),
+    );
+  }
+
+  routes(api: ApiRouter): void {
+    webhookRoutes(api, this.service);
+  }
+
+  /** Starts fan-out and sending in this process; safe on any number of replicas. */
+  start(): WebhookWorkers {
+    if (this.workers) return this.workers;
+    const { ctx, settings } = this.deps;
+    const sender = new Sender(this.models, settings, this.signing, this.guard, this.recorder, ctx.logger, this.clock);
+    const sending = pump('webhook-sender', settings.pollIntervalMs, () => sender.tick(), ctx.logger);
+    const lock = new LeaseLock(this.models.Locks, 'webhook-fan-out', sender.owner, settings.leaseMs, this.clock);
+    const fanOut = new FanOut(ctx.models, this.models, lock, ctx.logger, this.clock, () => sending.kick());
+    const fanning = pump('webhook-fan-out', settings.pollIntervalMs, () => fanOut.tick(), ctx.logger);
+    sender.onSettled = () => sending.kick();
+    const workers: WebhookWorkers = {
+      fanOut: fanning,
+      sender: sending,
+      state: sender,
+      stop: async () => {
+        await fanning.stop();
+        await sending.stop();
+        await sender.stop();
+        this.workers = undefined;
+      },
+    };
+    this.workers = workers;
+    fanning.kick();
+    return workers;
+  }
+}

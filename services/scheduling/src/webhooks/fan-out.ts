@@ -1,0 +1,61 @@
+import type { Logger } from '@cadence/shared/logging';
+import type { SchedulingModels } from '../context.js';
+import { createDeliveries } from './deliveries.js';
+import { matchesAny, TEST_EVENT_TYPE } from './event-types.js';
+import type { LeaseLock } from './lease-lock.js';
+import type { WebhookModels } from './models.js';
+
+const BATCH = 200;
+
+/**
+ * Turns outbox events into deliveries, one per enabled subscription whose filters match, then
+ * marks them fanned out. One replica at a time (a lease lock) and in sequence order, so a
+ * series' deliveries are queued in the order its events happened. A crash before the mark means
+ * the same events are fanned out again, which creates nothing new (delivery ids are derived).
+ */
+export class FanOut {
+  constructor(
+    private readonly outbox: Pick<SchedulingModels, 'Outbox'>,
+    private readonly models: WebhookModels,
+    private readonly lock: LeaseLock,
+    private readonly logger: Logger,
+    private readonly clock: () => Date,
+    /** Called when deliveries were queued (wakes the local sender). */
+    private readonly onQueued: () => void = () => undefined,
+  ) {}
+
+  async tick(): Promise<number> {
+    if (!(await this.lock.acquire())) return 0;
+    let queued = 0;
+    try {
+      for (;;) {
+        const events = await this.outbox.Outbox.find({ fannedOut: false }).sort({ sequence: 1 }).limit(BATCH).lean();
+        if (!events.length) break;
+        const organizations = [...new Set(events.map((e) => e.organizationId))];
+        const subscriptions = await this.models.Subscriptions.find(
+          { status: 'enabled', organizationId: { $in: organizations } },
+          { _id: 1, organizationId: 1, eventTypes: 1 },
+        ).lean();
+        const pairs = events.flatMap((event) =>
+          event.type === TEST_EVENT_TYPE
+            ? []
+            : subscriptions
+                .filter((s) => s.organizationId === event.organizationId && matchesAny(s.eventTypes, event.type))
+                .map((s) => ({ event, subscriptionId: s._id })),
+        );
+        const created = pairs.length ? await createDeliveries(this.models, pairs, this.clock()) : [];
+        await this.outbox.Outbox.updateMany(
+          { fannedOut: false, _id: { $in: events.map((e) => e._id) } },
+          { $set: { fannedOut: true } },
+        );
+        queued += created.length;
+        if (created.length) this.onQueued();
+        this.logger.debug({ events: events.length, deliveries: created.length }, 'webhook fan-out');
+        if (events.length < BATCH || !(await this.lock.acquire())) break;
+      }
+    } finally {
+      await this.lock.release();
+    }
+    return queued;
+  }
+}

@@ -1,0 +1,200 @@
+import { Schema, type Connection } from 'mongoose';
+
+export const SUBSCRIPTION_STATUSES = ['enabled', 'disabled'] as const;
+/** Why a subscription is off: by hand, the receiver answered 410 Gone, or it failed for days. */
+export const DISABLED_REASONS = ['manual', 'gone', 'failing'] as const;
+export const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed'] as const;
+
+export interface StoredSecret {
+  sealed: string;
+  createdAt: Date;
+  expiresAt: Date | null;
+}
+
+export interface SubscriptionDoc {
+  _id: string;
+  organizationId: string;
+  url: string;
+  description: string | null;
+  eventTypes: string[];
+  status: (typeof SUBSCRIPTION_STATUSES)[number];
+  disabledReason: (typeof DISABLED_REASONS)[number] | null;
+  disabledAt: Date | null;
+  failingSince: Date | null;
+  secrets: StoredSecret[];
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface AttemptRecord {
+  at: Date;
+  durationMs: number;
+  responseStatus: number | null;
+  error: string | null;
+  responseBody: string | null;
+}
+
+export interface DeliveryDoc {
+  _id: string;
+  organizationId: string;
+  subscriptionId: string;
+  eventId: string;
+  eventType: string;
+  sequence: number;
+  seriesId: string | null;
+  status: (typeof DELIVERY_STATUSES)[number];
+  attempts: AttemptRecord[];
+  attemptCount: number;
+  nextAttemptAt: Date | null;
+  failureReason: string | null;
+  succeededAt: Date | null;
+  failedAt: Date | null;
+  replayedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface QueueItemDoc {
+  _id: string;
+  organizationId: string;
+  subscriptionId: string;
+  eventId: string;
+  seriesId: string | null;
+  sequence: number;
+  body: string;
+  round: number;
+  nextAttemptAt: Date;
+  leaseUntil: Date | null;
+  leaseOwner: string | null;
+  createdAt: Date;
+}
+
+export interface LockDoc {
+  _id: string;
+  owner: string;
+  leaseUntil: Date;
+}
+
+const signingSecretSchema = new Schema<StoredSecret>(
+  {
+    /** The `whsec_…` secret, encrypted (SecretBox, bound to the subscription id). */
+    sealed: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+    /** Set on the old secret at rotation: it keeps signing until then. */
+    expiresAt: { type: Date, default: null },
+  },
+  { _id: false },
+);
+
+const subscriptionSchema = new Schema<SubscriptionDoc>(
+  {
+    _id: { type: String, required: true },
+    organizationId: { type: String, required: true },
+    url: { type: String, required: true },
+    description: { type: String, default: null },
+    eventTypes: { type: [String], required: true },
+    status: { type: String, enum: SUBSCRIPTION_STATUSES, required: true },
+    disabledReason: { type: String, enum: [...DISABLED_REASONS, null], default: null },
+    disabledAt: { type: Date, default: null },
+    /** First failed attempt since the last success; null while the receiver is healthy. */
+    failingSince: { type: Date, default: null },
+    /** Newest last; every one not expired signs. */
+    secrets: { type: [signingSecretSchema], required: true },
+    /** Compare-and-set counter for updates that rewrite the secrets. */
+    version: { type: Number, required: true },
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+subscriptionSchema.index({ organizationId: 1, _id: 1 });
+subscriptionSchema.index({ status: 1, organizationId: 1 });
+
+const attemptSchema = new Schema<AttemptRecord>(
+  {
+    at: { type: Date, required: true },
+    durationMs: { type: Number, required: true },
+    /** The receiver's HTTP status; null when no response came (timeout, refused…). */
+    responseStatus: { type: Number, default: null },
+    /** What went wrong without a response, or why a response did not count. */
+    error: { type: String, default: null },
+    /** The start of the receiver's answer, capped, for the log. */
+    responseBody: { type: String, default: null },
+  },
+  { _id: false },
+);
+
+/** The delivery log: one record per (event, subscription), kept after the delivery ends. */
+const deliverySchema = new Schema<DeliveryDoc>(
+  {
+    _id: { type: String, required: true },
+    organizationId: { type: String, required: true },
+    subscriptionId: { type: String, required: true },
+    eventId: { type: String, required: true },
+    eventType: { type: String, required: true },
+    sequence: { type: Number, required: true },
+    seriesId: { type: String, default: null },
+    status: { type: String, enum: DELIVERY_STATUSES, required: true },
+    attempts: { type: [attemptSchema], default: [] },
+    attemptCount: { type: Number, required: true, default: 0 },
+    nextAttemptAt: { type: Date, default: null },
+    failureReason: { type: String, default: null },
+    succeededAt: { type: Date, default: null },
+    failedAt: { type: Date, default: null },
+    replayedAt: { type: Date, default: null },
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+deliverySchema.index({ eventId: 1, subscriptionId: 1 }, { unique: true });
+deliverySchema.index({ subscriptionId: 1, _id: -1 });
+
+/**
+ * The work queue: one item per delivery still to be sent, removed when it ends. Kept apart from
+ * the log so the worker's frequent reads stay small whatever the history holds.
+ */
+const queueItemSchema = new Schema<QueueItemDoc>(
+  {
+    /** The delivery's id. */
+    _id: { type: String, required: true },
+    organizationId: { type: String, required: true },
+    subscriptionId: { type: String, required: true },
+    eventId: { type: String, required: true },
+    /** Deliveries of one subscription and series go out in `sequence` order. */
+    seriesId: { type: String, default: null },
+    sequence: { type: Number, required: true },
+    /** The exact JSON sent, the same bytes on every attempt. */
+    body: { type: String, required: true },
+    /** Attempts made in this round (a replay starts a new round): the index into the schedule. */
+    round: { type: Number, required: true, default: 0 },
+    nextAttemptAt: { type: Date, required: true },
+    leaseUntil: { type: Date, default: null },
+    leaseOwner: { type: String, default: null },
+    createdAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+queueItemSchema.index({ nextAttemptAt: 1 });
+queueItemSchema.index({ subscriptionId: 1, seriesId: 1, sequence: 1 });
+
+/** Named leases (the fan-out runs on one replica at a time, in event order). */
+const lockSchema = new Schema<LockDoc>(
+  {
+    _id: { type: String, required: true },
+    owner: { type: String, required: true },
+    leaseUntil: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+
+export function webhookModels(conn: Connection) {
+  return {
+    Subscriptions: conn.model<SubscriptionDoc>('WebhookSubscription', subscriptionSchema, 'webhook_subscriptions'),
+    Deliveries: conn.model<DeliveryDoc>('WebhookDelivery', deliverySchema, 'webhook_deliveries'),
+    Queue: conn.model<QueueItemDoc>('WebhookQueueItem', queueItemSchema, 'webhook_queue'),
+    Locks: conn.model<LockDoc>('WebhookLock', lockSchema, 'webhook_locks'),
+  };
+}
+export type WebhookModels = ReturnType<typeof webhookModels>;

@@ -1,0 +1,59 @@
+import type { SchedulingConfig } from '@cadence/shared/config';
+
+/** How webhooks are delivered; from config in production, compressed by tests. */
+export interface WebhookSettings {
+  /** Delay before each attempt (the first is the initial send); one attempt per entry. */
+  retrySchedule: number[];
+  timeoutMs: number;
+  /** Deliveries in flight at once per subscription, across every replica. */
+  maxInFlight: number;
+  pollIntervalMs: number;
+  /** How long a claimed delivery belongs to its worker; must outlast a send. */
+  leaseMs: number;
+  /** Development and tests: allow `http://` and loopback targets. */
+  allowHttpLoopback: boolean;
+  /** CIDR ranges, addresses or host names that may be targeted although private. */
+  allowedTargets: string[];
+  /** A subscription whose every attempt has failed for this long is disabled. */
+  disableAfterMs: number;
+}
+
+const HOUR = 3_600_000;
+
+/** The Standard Webhooks schedule: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h. */
+export const STANDARD_RETRY_SCHEDULE = [
+  0,
+  5_000,
+  300_000,
+  1_800_000,
+  2 * HOUR,
+  5 * HOUR,
+  10 * HOUR,
+  14 * HOUR,
+  20 * HOUR,
+  24 * HOUR,
+];
+
+export const defaultWebhookSettings: WebhookSettings = {
+  retrySchedule: STANDARD_RETRY_SCHEDULE,
+  timeoutMs: 10_000,
+  maxInFlight: 10,
+  pollIntervalMs: 1_000,
+  leaseMs: 60_000,
+  allowHttpLoopback: false,
+  allowedTargets: [],
+  disableAfterMs: 5 * 24 * HOUR,
+};
+
+export function webhookSettingsFrom(config: SchedulingConfig): WebhookSettings {
+  return {
+    retrySchedule: config.WEBHOOK_RETRY_SCHEDULE,
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    maxInFlight: config.WEBHOOK_MAX_IN_FLIGHT,
+    pollIntervalMs: config.WEBHOOK_POLL_INTERVAL_MS,
+    leaseMs: config.WEBHOOK_LEASE_MS,
+    allowHttpLoopback: config.WEBHOOK_ALLOW_HTTP_LOOPBACK,
+    allowedTargets: config.WEBHOOK_ALLOWED_TARGETS,
+    disableAfterMs: config.WEBHOOK_DISABLE_AFTER,
+  };
+}

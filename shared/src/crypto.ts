@@ -1,0 +1,1 @@
+export { developmentSecretsKey, SecretBox, secretsKeyFrom } from './crypto/secret-box.js';
