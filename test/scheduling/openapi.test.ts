@@ -20,7 +20,8 @@ function expressRoutes(): string[] {
     return [layer, ...inner];
   });
   return nested
-    .filter((l) => l.route && l.route.path.startsWith('/v1/'))
+    // customer routes and the documented internal ones (`/internal/v1/…`, service to service)
+    .filter((l) => l.route && /^\/(internal\/)?v1\//.test(l.route.path))
     .flatMap((l) => Object.keys(l.route!.methods).map((m) => `${m.toUpperCase()} ${l.route!.path.replace(/:(\w+)/g, '{$1}')}`));
 }
 
