@@ -19,12 +19,10 @@ function expressRoutes(): string[] {
         ?.stack ?? [];
     return [layer, ...inner];
   });
-  return (
-    nested
-      // customer routes and the documented internal ones (`/internal/v1/…`, service to service)
-      .filter((l) => l.route && /^\/(internal\/)?v1\//.test(l.route.path))
-      .flatMap((l) => Object.keys(l.route!.methods).map((m) => `${m.toUpperCase()} ${l.route!.path.replace(/:(\w+)/g, '{$1}')}`))
-  );
+  // customer routes and the documented internal ones (`/internal/v1/…`, service to service)
+  return nested
+    .filter((l) => l.route && /^\/(internal\/)?v1\//.test(l.route.path))
+    .flatMap((l) => Object.keys(l.route!.methods).map((m) => `${m.toUpperCase()} ${l.route!.path.replace(/:(\w+)/g, '{$1}')}`));
 }
 
 describe('GET /openapi.json', () => {
