@@ -70,7 +70,7 @@ export interface AgendaHarness {
   /** A manager, a rep and a weekly series between them on the local calendar. */
   newSeries: (
     org: AgendaTestOrg,
-    series: { weekday: string; startTime: string; timeZone: string; startDate: string },
+    series: { weekday: string; startTime: string; timeZone: string; startDate: string; count?: number },
   ) => Promise<SeriesView>;
 }
 

@@ -2,8 +2,9 @@ import type { Connection } from 'mongoose';
 import type { SchedulingClients } from '@cadence/shared/clients/scheduling';
 import type { Logger } from '@cadence/shared/logging';
 import { agendaModel } from './agendas/models.js';
-import { homeworkModel } from './homework/models.js';
+import { homeworkModel, overdueClaimModel } from './homework/models.js';
 import { agendaLinkModel } from './links/models.js';
+import type { WriteQueue } from './serialize.js';
 import { seriesSettingsModel, templateModel } from './templates/models.js';
 
 /** Every model of the agenda service, registered once on its connection (its own database). */
@@ -13,6 +14,7 @@ export function agendaModels(conn: Connection) {
     SeriesSettings: seriesSettingsModel(conn),
     Agendas: agendaModel(conn),
     Homework: homeworkModel(conn),
+    OverdueClaims: overdueClaimModel(conn),
     Links: agendaLinkModel(conn),
   };
 }
@@ -24,4 +26,6 @@ export interface AgendaContext {
   logger: Logger;
   now: () => Date;
   scheduling: SchedulingClients;
+  /** Serialises compare-and-set writes per document in this process (see serialize.ts). */
+  writes: WriteQueue;
 }

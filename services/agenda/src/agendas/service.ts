@@ -96,14 +96,17 @@ export class AgendaService {
     const { series, occurrence } = await this.occurrence(scope);
     this.assertWritable(occurrence);
     const { Agendas } = this.ctx.models;
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const doc = await this.ensure(scope.organizationId, occurrence);
-      const now = this.ctx.now();
-      const set = { ...applyAgendaChange(doc, input, now), updatedAt: now, version: doc.version + 1 };
-      const res = await Agendas.updateOne({ _id: doc._id, version: doc.version }, { $set: set });
-      if (res.matchedCount === 1) return this.bundle(scope, series, occurrence, { ...doc, ...set });
-    }
-    throw conflict('The agenda changed concurrently; try again.');
+    const saved = await this.ctx.writes.run(agendaId(scope.seriesId, scope.key), async () => {
+      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        const doc = await this.ensure(scope.organizationId, occurrence);
+        const now = this.ctx.now();
+        const set = { ...applyAgendaChange(doc, input, now), updatedAt: now, version: doc.version + 1 };
+        const res = await Agendas.updateOne({ _id: doc._id, version: doc.version }, { $set: set });
+        if (res.matchedCount === 1) return { ...doc, ...set };
+      }
+      throw conflict('The agenda changed concurrently; try again.');
+    });
+    return this.bundle(scope, series, occurrence, saved);
   }
 
   assertWritable(occurrence: OccurrenceView): void {

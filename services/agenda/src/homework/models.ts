@@ -18,8 +18,7 @@ const statusChangeSchema = new Schema(
 /**
  * One homework item, assigned at an occurrence (`assignedKey`). It shows in the homework review
  * of every later occurrence while open; once closed, up to the occurrence it was reviewed in
- * (`reviewKey`). `overdueNotifiedAt` records that `homework.overdue` was published; the lease lets
- * one replica at a time try.
+ * (`reviewKey`). `overdueNotifiedAt` records that `homework.overdue` was published.
  */
 const homeworkSchema = new Schema(
   {
@@ -37,7 +36,6 @@ const homeworkSchema = new Schema(
     statusChangedBy: { type: actorSchema, required: true },
     reviewKey: { type: String, default: null },
     history: { type: [statusChangeSchema], default: [] },
-    overdueLeaseUntil: { type: Date, default: null },
     overdueNotifiedAt: { type: Date, default: null },
     version: { type: Number, required: true },
     createdAt: { type: Date, required: true },
@@ -51,3 +49,22 @@ homeworkSchema.index({ status: 1, overdueNotifiedAt: 1, due: 1 });
 export type HomeworkDoc = InferSchemaType<typeof homeworkSchema>;
 export const homeworkModel = (conn: Connection): Model<HomeworkDoc> =>
   conn.model<HomeworkDoc>('Homework', homeworkSchema, 'homework');
+
+/**
+ * Who announces an overdue item: a claim per item and lease period (`<homeworkId>@<period>`). A
+ * claim is an insert, the one write whose uniqueness both MongoDB and FerretDB enforce under
+ * concurrency, so of several replicas one wins; in the next period another may retry.
+ */
+const overdueClaimSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    homeworkId: { type: String, required: true },
+    claimedAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+overdueClaimSchema.index({ homeworkId: 1 });
+
+export type OverdueClaimDoc = InferSchemaType<typeof overdueClaimSchema>;
+export const overdueClaimModel = (conn: Connection): Model<OverdueClaimDoc> =>
+  conn.model<OverdueClaimDoc>('HomeworkOverdueClaim', overdueClaimSchema, 'homework_overdue_claims');

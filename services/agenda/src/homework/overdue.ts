@@ -1,22 +1,20 @@
 import type { SeriesView } from '@cadence/shared/clients/scheduling';
+import { isDuplicateKeyError } from '@cadence/shared/http';
 import type { Logger } from '@cadence/shared/logging';
 import { every } from '@cadence/shared/process';
 import type { AgendaContext } from '../context.js';
 import type { HomeworkDoc } from './models.js';
 
-const LEASE_MS = 60_000;
+/** How long one replica's claim on an item lasts before another may try again. */
+export const OVERDUE_LEASE_MS = 60_000;
 const BATCH = 100;
 
-/** Open, past due, not yet announced, and not being announced by another replica right now. */
-const announceable = (now: Date) => ({
-  status: 'open',
-  due: { $lt: now },
-  overdueNotifiedAt: null,
-  $or: [{ overdueLeaseUntil: null }, { overdueLeaseUntil: { $lt: now } }],
-});
+/** Open, past due and not yet announced. */
+const announceable = (now: Date) => ({ status: 'open', due: { $lt: now }, overdueNotifiedAt: null });
 
 const person = (p: SeriesView['manager']) => ({ id: p.id, name: p.name, email: p.email });
 
+/** The `data` of `homework.overdue`: enough for a receiver (CRM, chat) to act without calling back. */
 export function overdueEventData(hw: HomeworkDoc, series: SeriesView | undefined) {
   return {
     organizationId: hw.organizationId,
@@ -30,29 +28,35 @@ export function overdueEventData(hw: HomeworkDoc, series: SeriesView | undefined
 }
 
 /**
- * Announces overdue homework: each item is claimed with a lease (one atomic findOneAndUpdate, so
- * of two replicas only one gets it), published through the scheduling service's events endpoint
- * with the homework id as idempotency key, then marked announced. A crash between publishing and
- * marking republishes the same id, which the scheduling service turns into the same one event.
+ * Announces overdue homework once. Each item is claimed for the current lease period by inserting
+ * `<id>@<period>` (of several replicas exactly one insert succeeds), published through the
+ * scheduling service's events endpoint with the homework id as idempotency key, then marked. A
+ * crash after publishing leaves the item unmarked: a later period republishes the same id, which
+ * the scheduling service answers with the event it already has — so one webhook either way.
  */
 export async function announceOverdue(ctx: AgendaContext): Promise<number> {
-  const { Homework } = ctx.models;
+  const { Homework, OverdueClaims } = ctx.models;
   const now = ctx.now();
+  const period = Math.floor(now.getTime() / OVERDUE_LEASE_MS);
   const candidates = await Homework.find(announceable(now)).sort({ due: 1 }).limit(BATCH).lean();
   let announced = 0;
   for (const candidate of candidates) {
-    const claimed = await Homework.findOneAndUpdate(
-      { _id: candidate._id, ...announceable(now) },
-      { $set: { overdueLeaseUntil: new Date(now.getTime() + LEASE_MS) } },
-      { new: true },
-    ).lean();
+    try {
+      await OverdueClaims.create({ _id: `${candidate._id}@${period}`, homeworkId: candidate._id, claimedAt: now });
+    } catch (err) {
+      if (isDuplicateKeyError(err)) continue;
+      throw err;
+    }
+    // another replica may have finished it since the list was read
+    const claimed = await Homework.findOne({ _id: candidate._id, ...announceable(now) }).lean();
     if (!claimed) continue;
     try {
       await publish(ctx, claimed);
-      await Homework.updateOne({ _id: claimed._id }, { $set: { overdueNotifiedAt: now, overdueLeaseUntil: null } });
+      await Homework.updateOne({ _id: claimed._id }, { $set: { overdueNotifiedAt: now } });
+      await OverdueClaims.deleteMany({ homeworkId: claimed._id });
       announced++;
     } catch (err) {
-      // the lease runs out and a later sweep (here or on another replica) tries again
+      // the claim lapses with its period and a later sweep (here or elsewhere) tries again
       ctx.logger.warn({ err, homeworkId: claimed._id }, 'could not publish homework.overdue; will retry');
     }
   }

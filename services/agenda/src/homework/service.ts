@@ -141,7 +141,16 @@ export class HomeworkService {
   }
 
   /** Edits and status changes, compare-and-set on `version`; every status change is recorded. */
-  async update(organizationId: string, id: string, input: UpdateHomeworkInput, change: ChangeContext): Promise<HomeworkDoc> {
+  update(organizationId: string, id: string, input: UpdateHomeworkInput, change: ChangeContext): Promise<HomeworkDoc> {
+    return this.ctx.writes.run(id, () => this.write(organizationId, id, input, change));
+  }
+
+  private async write(
+    organizationId: string,
+    id: string,
+    input: UpdateHomeworkInput,
+    change: ChangeContext,
+  ): Promise<HomeworkDoc> {
     const { Homework } = this.ctx.models;
     let reviewKey: string | null | undefined;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {

@@ -96,7 +96,11 @@ export class LinkService {
   }
 
   /** Sets the series' token hash (null: revoked), compare-and-set on `version`. */
-  private async replace(
+  private replace(organizationId: string, seriesId: string, tokenHash: string | null) {
+    return this.ctx.writes.run(`link:${seriesId}`, () => this.write(organizationId, seriesId, tokenHash));
+  }
+
+  private async write(
     organizationId: string,
     seriesId: string,
     tokenHash: string | null,
@@ -127,7 +131,11 @@ export class LinkService {
   }
 
   /** Undoes `replace` if nothing changed the link since. */
-  private async restore(seriesId: string, version: number, previous: AgendaLinkDoc | null): Promise<void> {
+  private restore(seriesId: string, version: number, previous: AgendaLinkDoc | null): Promise<void> {
+    return this.ctx.writes.run(`link:${seriesId}`, () => this.undo(seriesId, version, previous));
+  }
+
+  private async undo(seriesId: string, version: number, previous: AgendaLinkDoc | null): Promise<void> {
     const { Links } = this.ctx.models;
     if (!previous) {
       await Links.deleteOne({ _id: seriesId, version });

@@ -84,8 +84,13 @@ export class TemplateService {
   }
 
   /** A new version; agendas already made keep theirs, agendas made from now on use this one. */
-  async update(organizationId: string, id: string, input: TemplateInput): Promise<TemplateView> {
-    if (id === STANDARD_TEMPLATE_ID) throw conflict('The standard template is built in and cannot change; create your own.');
+  update(organizationId: string, id: string, input: TemplateInput): Promise<TemplateView> {
+    if (id === STANDARD_TEMPLATE_ID)
+      return Promise.reject(conflict('The standard template is built in and cannot change; create your own.'));
+    return this.ctx.writes.run(id, () => this.write(organizationId, id, input));
+  }
+
+  private async write(organizationId: string, id: string, input: TemplateInput): Promise<TemplateView> {
     const { Templates, SeriesSettings } = this.ctx.models;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const doc = await Templates.findOne({ _id: id, organizationId }).lean();
