@@ -15,6 +15,7 @@ import type {
   ViewItem,
 } from './model.js';
 import { expandSeries, normalizeRecurrence } from './recurrence.js';
+import { resolveZone } from './time.js';
 
 const DEFAULTS: Omit<EventFields, 'start' | 'end' | 'startTimeZone' | 'endTimeZone'> = {
   subject: '',
@@ -133,7 +134,7 @@ export class Calendar {
     if (event) return { kind: 'event', event };
     const occ = parseOccurrenceId(id);
     const master = occ ? this.rawEvent(userId, occ.masterId) : undefined;
-    const instance = master && occ ? this.instanceAt(master, occ.originalStartMs) : undefined;
+    const instance = master && occ ? this.instanceOnDate(master, occ.originalDate) : undefined;
     if (!instance) throw notFound();
     return instance;
   }
@@ -149,6 +150,17 @@ export class Calendar {
     if (!master.recurrence || master.removed.has(originalStartMs)) return undefined;
     if (!this.isOriginalStart(master, originalStartMs)) return undefined;
     return this.buildInstance(master, originalStartMs);
+  }
+
+  /** The live instance originally on `date` (yyyy-MM-dd in the recurrence time zone). */
+  private instanceOnDate(master: StoredEvent, date: string): Instance | undefined {
+    if (!master.recurrence) return undefined;
+    const zone = resolveZone(master.recurrence.range.recurrenceTimeZone);
+    const day = DateTime.fromISO(date, { zone });
+    const durationMs = master.fields.end.toMillis() - master.fields.start.toMillis();
+    const starts = expandSeries(this.seriesShape(master), day.minus({ milliseconds: durationMs }), day.plus({ days: 1 }));
+    const start = starts.find((d) => d.setZone(zone).toISODate() === date);
+    return start ? this.instanceAt(master, start.toMillis()) : undefined;
   }
 
   /** Occurrences and exceptions overlapping [from, to) by their actual times, in start order. */
@@ -352,7 +364,10 @@ export class Calendar {
     const changeKey = ov?.changeKey ?? master.seriesChangeKey;
     return {
       kind: 'instance',
-      id: occurrenceId(master.id, ms),
+      id: occurrenceId(
+        master.id,
+        originalStart.setZone(resolveZone(master.recurrence?.range.recurrenceTimeZone ?? 'UTC')).toISODate() ?? '',
+      ),
       master,
       originalStart,
       type: isException ? 'exception' : 'occurrence',

@@ -5,7 +5,6 @@ import type { DeltaTracker } from './delta.js';
 import { GraphError } from './errors.js';
 import { parseEventInput } from './event-input.js';
 import type { CallRecord, Chaos, FailureSpec, Faults } from './faults.js';
-import { occurrenceId } from './ids.js';
 import type { Identity } from './identity.js';
 import type { Delivery, Notifier } from './notifier.js';
 import { renderEvent } from './representation.js';
@@ -158,11 +157,10 @@ export class Control {
 
   private occurrence(userId: string, masterId: string, originalStartUtc: InstantLike): string {
     const master = this.d.calendar.resolveMaster(userId, masterId);
-    const ms = parseInstant(originalStartUtc).toMillis();
-    if (!this.d.calendar.instanceAt(master, ms)) {
+    const instance = this.d.calendar.instanceAt(master, parseInstant(originalStartUtc).toMillis());
+    if (!instance)
       throw new GraphError(404, 'ErrorItemNotFound', `No occurrence of ${masterId} starts at ${String(originalStartUtc)}.`);
-    }
-    return occurrenceId(master.id, ms);
+    return instance.id;
   }
 }
 

@@ -103,6 +103,25 @@ describe('Microsoft emulator: calendarView delta', () => {
     expect(afterDelete.items).toHaveLength(3);
   });
 
+  it('reports a series moved to another hour as updated occurrences that keep their ids', async () => {
+    const series = (await fx.client.api('/me/events').post(weeklyOneOnOne())) as Json;
+    const path = `/me/calendarView/delta?startDateTime=2026-12-01T00:00:00Z&endDateTime=2026-12-09T00:00:00Z`;
+    const before = await syncRound(fx.client, path);
+    const ids = before.items.filter((i) => i.seriesMasterId === series.id).map((i) => i.id);
+    expect(ids).toHaveLength(2);
+    await fx.client.api(`/me/events/${series.id}`).patch({
+      start: { dateTime: '2026-10-20T10:00:00', timeZone: 'America/New_York' },
+      end: { dateTime: '2026-10-20T11:00:00', timeZone: 'America/New_York' },
+    });
+    const after = await syncRound(fx.client, before.deltaLink);
+    expect(after.items.filter((i) => i['@removed'])).toEqual([]);
+    expect(after.items.map((i) => [i.id, i.start.dateTime])).toEqual([
+      [ids[0], '2026-12-01T15:00:00.0000000'],
+      [ids[1], '2026-12-08T15:00:00.0000000'],
+    ]);
+    await fx.client.api(`/me/events/${series.id}`).delete();
+  });
+
   it('rejects $select (and friends) and a missing window', async () => {
     const select = await graphFailure(fx.client.api(`/me/calendarView/delta?${WINDOW}`).select('subject').get());
     expect(select.statusCode).toBe(400);

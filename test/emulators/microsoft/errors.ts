@@ -86,16 +86,16 @@ export function errorHandler(now: () => Date): ErrorRequestHandler {
       sendGraphError(res, err, now());
       return;
     }
+    // body-parser and friends carry an HTTP status (400 bad JSON, 413 too large …).
     const status = typeof err === 'object' && err !== null && 'status' in err ? Number(err.status) : 500;
-    if (status === 400) {
-      sendGraphError(
-        res,
-        badRequest(
-          'BadRequest',
-          'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.',
-        ),
-        now(),
-      );
+    if (status >= 400 && status < 500) {
+      const message =
+        status === 400
+          ? 'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.'
+          : err instanceof Error
+            ? err.message
+            : 'The request is invalid.';
+      sendGraphError(res, new GraphError(status, 'BadRequest', message), now());
       return;
     }
     const message = err instanceof Error ? err.message : 'An internal server error occurred.';

@@ -15,17 +15,22 @@ export function newEventId(): string {
   return `${MASTER_PREFIX}${b64url(randomBytes(42))}AAA=`;
 }
 
-export function occurrenceId(masterId: string, originalStartMs: number): string {
-  return `${OCCURRENCE_PREFIX}${b64url(Buffer.from(`${masterId}|${originalStartMs}`, 'utf8'))}=`;
+/**
+ * Like Graph's (whose beta `occurrenceId` reads "OID.{masterId}.{yyyy-MM-dd}"), an occurrence id
+ * names the series and the original date in the series' time zone, not the time: moving the whole
+ * series to another hour keeps every occurrence's id.
+ */
+export function occurrenceId(masterId: string, originalDate: string): string {
+  return `${OCCURRENCE_PREFIX}${b64url(Buffer.from(`${masterId}|${originalDate}`, 'utf8'))}=`;
 }
 
-export function parseOccurrenceId(id: string): { masterId: string; originalStartMs: number } | undefined {
+export function parseOccurrenceId(id: string): { masterId: string; originalDate: string } | undefined {
   if (!id.startsWith(OCCURRENCE_PREFIX)) return undefined;
   const decoded = fromB64url(id.slice(OCCURRENCE_PREFIX.length).replace(/=+$/, '')).toString('utf8');
   const bar = decoded.lastIndexOf('|');
-  const ms = Number(decoded.slice(bar + 1));
-  if (bar < 0 || !Number.isFinite(ms)) return undefined;
-  return { masterId: decoded.slice(0, bar), originalStartMs: ms };
+  const date = decoded.slice(bar + 1);
+  if (bar < 0 || !/^\d{4}-\d{2}-\d{2}$/.test(date)) return undefined;
+  return { masterId: decoded.slice(0, bar), originalDate: date };
 }
 
 /** Anything that could not be a Graph id is a 400 ErrorInvalidIdMalformed, as in Graph. */

@@ -69,15 +69,6 @@ export function resolveZone(name: string | undefined | null): string {
   );
 }
 
-export function isKnownZone(name: string): boolean {
-  try {
-    resolveZone(name);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Graph's dateTimeTimeZone.dateTime: local wall time with seven fractional digits, no offset. */
 export function graphLocalDateTime(instant: DateTime, zone: string): string {
   return `${instant.setZone(resolveZone(zone)).toFormat("yyyy-MM-dd'T'HH:mm:ss.SSS")}0000`;
