@@ -70,7 +70,9 @@ describe('Microsoft emulator: change notifications', () => {
     expect(slow.statusCode).toBe(400);
     expect(slow.message).toBe('Subscription validation request timed out.');
 
-    const closedPort = await graphFailure(subscribe({ notificationUrl: 'http://127.0.0.1:9/notify' }));
+    const gone = await new Receiver().start();
+    await gone.stop(); // a port that was just free: nothing listens there now
+    const closedPort = await graphFailure(subscribe({ notificationUrl: `${gone.url}/notify` }));
     expect(closedPort.code).toBe('ValidationError');
     expect(fx.emulator.subscriptions().filter((s) => s.notificationUrl !== `${receiver.url}/notify?tenant=t1`)).toEqual([]);
   });
