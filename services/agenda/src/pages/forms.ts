@@ -10,8 +10,16 @@ const formNumber = (inner: z.ZodNumber) =>
     .string()
     .trim()
     .max(30)
-    .transform((v) => (v === '' ? null : Number(v.replace(/[,\s]/g, ''))))
-    .pipe(z.union([z.null(), z.number({ message: 'must be a number' }).pipe(inner)]));
+    .transform((v, ctx) => {
+      if (v === '') return null;
+      const n = Number(v.replace(/[,\s]/g, ''));
+      if (Number.isNaN(n)) {
+        ctx.addIssue({ code: 'custom', message: 'must be a number' });
+        return z.NEVER;
+      }
+      return n;
+    })
+    .pipe(inner.nullable());
 
 const base = { occurrence: occurrenceKeySchema };
 

@@ -1,4 +1,4 @@
-/** Markup that is already safe: produced by `html`, never by concatenating user text. */
+/** Markup that is already safe: produced by `markup`, never by concatenating user text. */
 export class SafeHtml {
   constructor(readonly value: string) {}
   toString(): string {
@@ -19,10 +19,11 @@ function render(value: unknown): string {
 
 /**
  * The one way pages are written: every interpolated value is escaped (text and attribute
- * contexts alike, quotes included) unless it is itself `html` output, so a note containing
- * `<script>` is shown as text.
+ * contexts alike, quotes included) unless it is itself `markup` output, so a note containing
+ * `<script>` is shown as text. (Not named `html`: formatters reflow templates tagged `html`, and
+ * whitespace inside <textarea> and the inline stylesheet must stay exactly as written.)
  */
-export function html(strings: TemplateStringsArray, ...values: unknown[]): SafeHtml {
+export function markup(strings: TemplateStringsArray, ...values: unknown[]): SafeHtml {
   let out = strings[0]!;
   values.forEach((v, i) => {
     out += render(v) + strings[i + 1]!;

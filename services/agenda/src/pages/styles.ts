@@ -44,6 +44,7 @@ ul.homework>li:first-child{border-top:0}
 form{margin:.4rem 0}
 form.inline{display:inline}
 .actions{display:flex;flex-wrap:wrap;gap:.4rem;margin-top:.3rem}
+.actions select{width:auto;max-width:12rem}
 label{display:block;font-size:.9rem;margin:.4rem 0 .15rem}
 input[type=text],input[type=number],input[type=datetime-local],select,textarea{width:100%;font:inherit;padding:.45rem;border:1px solid #b8c0ca;border-radius:.3rem;background:#fff}
 textarea{min-height:5rem}
@@ -66,4 +67,7 @@ footer{color:var(--muted);font-size:.85rem;padding:1rem 0}
 }
 `;
 
+/** For the Content-Security-Policy: the hash covers exactly the text between the style tags. */
 export const AGENDA_CSS_HASH = `sha256-${createHash('sha256').update(AGENDA_CSS).digest('base64')}`;
+
+export const STYLE_ELEMENT = `<style>${AGENDA_CSS}</style>`;
