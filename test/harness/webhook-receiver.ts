@@ -47,6 +47,8 @@ export class WebhookReceiver {
   readonly received: ReceivedWebhook[] = [];
   url = '';
   private readonly responders = new Map<string, Responder>();
+  private readonly active = new Map<string, number>();
+  private readonly peaks = new Map<string, number>();
   private readonly server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -59,8 +61,12 @@ export class WebhookReceiver {
         receivedAt: Date.now(),
       };
       this.received.push(got);
+      const active = (this.active.get(got.path) ?? 0) + 1;
+      this.active.set(got.path, active);
+      this.peaks.set(got.path, Math.max(active, this.peaks.get(got.path) ?? 0));
+      res.on('close', () => this.active.set(got.path, (this.active.get(got.path) ?? 1) - 1));
       const nth = this.received.filter((r) => r.id === got.id && r.path === got.path).length;
-      const answer = (this.responders.get(got.path) ?? (() => ({ status: 200 })))(got, nth);
+      const answer: Answer = (this.responders.get(got.path) ?? (() => ({ status: 200 })))(got, nth);
       const send = () => {
         if (res.destroyed) return;
         res.writeHead(answer.status, { 'content-type': 'text/plain', ...answer.headers });
@@ -89,6 +95,11 @@ export class WebhookReceiver {
   /** Requests for one path (each test can give its subscription its own path). */
   at(path: string): ReceivedWebhook[] {
     return this.received.filter((r) => r.path === path);
+  }
+
+  /** The most requests to `path` that were being answered at the same time. */
+  peak(path: string): number {
+    return this.peaks.get(path) ?? 0;
   }
 
   /** Distinct `webhook-id`s received on a path. */

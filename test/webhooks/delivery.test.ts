@@ -137,6 +137,9 @@ describe('webhook delivery', () => {
 
     // nothing more goes to a disabled subscription; enabled again, it receives
     await cancel(org, seriesId, KEYS[1]!);
+    await eventually('the second event to be fanned out', async () =>
+      (await h.ctx.models.Outbox.exists({ seriesId, occurrenceKey: KEYS[1], fannedOut: true })) ? true : undefined,
+    );
     await org.api.post(`/v1/webhooks/${hook.id}/test`).expect(409);
     receiver.answer('/gone', () => ({ status: 200 }));
     await org.api.post(`/v1/webhooks/${hook.id}/enable`).expect(200);

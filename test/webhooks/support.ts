@@ -36,7 +36,7 @@ export interface DeliveryBody {
   eventId: string;
   status: string;
   attemptCount: number;
-  attempts: { at: string; responseStatus: number | null; error: string | null }[];
+  attempts: { at: string; responseStatus: number | null; error: string | null; responseBody: string | null }[];
   nextAttemptAt: string | null;
   failureReason: string | null;
   replayedAt: string | null;

@@ -1,8 +1,11 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Connection } from 'mongoose';
 import type { SecretBox } from '@cadence/shared/crypto';
 import type { ApiRouter } from '@cadence/shared/http';
 import type { Stoppable } from '@cadence/shared/process';
 import type { SchedulingContext } from '../context.js';
+import { Claims } from './claims.js';
 import { FanOut } from './fan-out.js';
 import { LeaseLock } from './lease-lock.js';
 import { webhookModels, type WebhookModels } from './models.js';
@@ -62,9 +65,11 @@ export class WebhookComponent {
   start(): WebhookWorkers {
     if (this.workers) return this.workers;
     const { ctx, settings } = this.deps;
-    const sender = new Sender(this.models, settings, this.signing, this.guard, this.recorder, ctx.logger, this.clock);
+    const owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+    const claims = new Claims(this.models.Claims, owner, settings.leaseMs, this.clock);
+    const sender = new Sender(this.models, claims, settings, this.signing, this.guard, this.recorder, ctx.logger, this.clock);
     const sending = pump('webhook-sender', settings.pollIntervalMs, () => sender.tick(), ctx.logger);
-    const lock = new LeaseLock(this.models.Locks, 'webhook-fan-out', sender.owner, settings.leaseMs, this.clock);
+    const lock = new LeaseLock(claims, 'webhook-fan-out');
     const fanOut = new FanOut(ctx.models, this.models, lock, ctx.logger, this.clock, () => sending.kick());
     const fanning = pump('webhook-fan-out', settings.pollIntervalMs, () => fanOut.tick(), ctx.logger);
     sender.onSettled = () => sending.kick();
@@ -74,6 +79,7 @@ export class WebhookComponent {
       state: sender,
       stop: async () => {
         await fanning.stop();
+        await fanOut.release();
         await sending.stop();
         await sender.stop();
         this.workers = undefined;

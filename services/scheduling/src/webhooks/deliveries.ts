@@ -101,8 +101,6 @@ export function queueItem(
     body: payloadOf(event),
     round: 0,
     nextAttemptAt: now,
-    leaseUntil: null,
-    leaseOwner: null,
     createdAt: now,
   } satisfies QueueItemDoc & { _id: string };
 }

@@ -9,9 +9,10 @@ const BATCH = 200;
 
 /**
  * Turns outbox events into deliveries, one per enabled subscription whose filters match, then
- * marks them fanned out. One replica at a time (a lease lock) and in sequence order, so a
- * series' deliveries are queued in the order its events happened. A crash before the mark means
- * the same events are fanned out again, which creates nothing new (delivery ids are derived).
+ * marks them fanned out. One replica at a time (it holds a lease lock while it lives) and in
+ * sequence order, so a series' deliveries are queued in the order its events happened. A crash
+ * before the mark means the same events are fanned out again, which creates nothing new
+ * (delivery ids are derived from event and subscription).
  */
 export class FanOut {
   constructor(
@@ -25,37 +26,37 @@ export class FanOut {
   ) {}
 
   async tick(): Promise<number> {
-    if (!(await this.lock.acquire())) return 0;
     let queued = 0;
-    try {
-      for (;;) {
-        const events = await this.outbox.Outbox.find({ fannedOut: false }).sort({ sequence: 1 }).limit(BATCH).lean();
-        if (!events.length) break;
-        const organizations = [...new Set(events.map((e) => e.organizationId))];
-        const subscriptions = await this.models.Subscriptions.find(
-          { status: 'enabled', organizationId: { $in: organizations } },
-          { _id: 1, organizationId: 1, eventTypes: 1 },
-        ).lean();
-        const pairs = events.flatMap((event) =>
-          event.type === TEST_EVENT_TYPE
-            ? []
-            : subscriptions
-                .filter((s) => s.organizationId === event.organizationId && matchesAny(s.eventTypes, event.type))
-                .map((s) => ({ event, subscriptionId: s._id })),
-        );
-        const created = pairs.length ? await createDeliveries(this.models, pairs, this.clock()) : [];
-        await this.outbox.Outbox.updateMany(
-          { fannedOut: false, _id: { $in: events.map((e) => e._id) } },
-          { $set: { fannedOut: true } },
-        );
-        queued += created.length;
-        if (created.length) this.onQueued();
-        this.logger.debug({ events: events.length, deliveries: created.length }, 'webhook fan-out');
-        if (events.length < BATCH || !(await this.lock.acquire())) break;
-      }
-    } finally {
-      await this.lock.release();
+    while (await this.lock.acquire()) {
+      const events = await this.outbox.Outbox.find({ fannedOut: false }).sort({ sequence: 1 }).limit(BATCH).lean();
+      if (!events.length) break;
+      const organizations = [...new Set(events.map((e) => e.organizationId))];
+      const subscriptions = await this.models.Subscriptions.find(
+        { status: 'enabled', organizationId: { $in: organizations } },
+        { _id: 1, organizationId: 1, eventTypes: 1 },
+      ).lean();
+      const pairs = events.flatMap((event) =>
+        event.type === TEST_EVENT_TYPE
+          ? []
+          : subscriptions
+              .filter((s) => s.organizationId === event.organizationId && matchesAny(s.eventTypes, event.type))
+              .map((s) => ({ event, subscriptionId: s._id })),
+      );
+      const created = pairs.length ? await createDeliveries(this.models, pairs, this.clock()) : [];
+      await this.outbox.Outbox.updateMany(
+        { fannedOut: false, _id: { $in: events.map((e) => e._id) } },
+        { $set: { fannedOut: true } },
+      );
+      queued += created.length;
+      if (created.length) this.onQueued();
+      this.logger.debug({ events: events.length, deliveries: created.length }, 'webhook fan-out');
+      if (events.length < BATCH) break;
     }
     return queued;
+  }
+
+  /** Lets another replica take over at once (on shutdown). */
+  release(): Promise<void> {
+    return this.lock.release();
   }
 }

@@ -1,36 +1,25 @@
-import { isDuplicateKeyError } from '@cadence/shared/http';
-import type { WebhookModels } from './models.js';
+import type { Claim, Claims } from './claims.js';
 
 /**
- * A named lock held for a lease: a replica that dies holding it loses it when the lease ends.
- * Taking it is one upsert: a free or expired lock matches and is taken; a held one does not
- * match, the upsert then collides with the existing `_id`, and the caller is told no.
+ * A named lock held for a lease and renewed while its holder keeps working; a holder that dies
+ * loses it when the lease ends, and another replica takes it over.
  */
 export class LeaseLock {
+  private held: Claim | undefined;
+
   constructor(
-    private readonly Locks: WebhookModels['Locks'],
+    private readonly claims: Claims,
     private readonly name: string,
-    private readonly owner: string,
-    private readonly leaseMs: number,
-    private readonly clock: () => Date = () => new Date(),
   ) {}
 
+  /** True when this worker holds the lock (taking or renewing it). */
   async acquire(): Promise<boolean> {
-    const now = this.clock();
-    try {
-      await this.Locks.findOneAndUpdate(
-        { _id: this.name, $or: [{ leaseUntil: { $lt: now } }, { owner: this.owner }] },
-        { $set: { owner: this.owner, leaseUntil: new Date(now.getTime() + this.leaseMs) } },
-        { upsert: true },
-      );
-      return true;
-    } catch (err) {
-      if (isDuplicateKeyError(err)) return false;
-      throw err;
-    }
+    this.held = await this.claims.take(`lock:${this.name}`);
+    return this.held !== undefined;
   }
 
   async release(): Promise<void> {
-    await this.Locks.updateOne({ _id: this.name, owner: this.owner }, { $set: { leaseUntil: new Date(0) } });
+    if (this.held) await this.claims.release(this.held);
+    this.held = undefined;
   }
 }

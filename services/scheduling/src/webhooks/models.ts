@@ -65,15 +65,20 @@ export interface QueueItemDoc {
   body: string;
   round: number;
   nextAttemptAt: Date;
-  leaseUntil: Date | null;
-  leaseOwner: string | null;
   createdAt: Date;
 }
 
-export interface LockDoc {
+export interface ClaimDoc {
+  /** `<key>#<generation>`: unique, so of two workers taking the same generation one fails. */
   _id: string;
+  /** What is claimed: a delivery id, or a lock name. */
+  key: string;
+  generation: number;
+  /** For deliveries: counts toward the subscription's in-flight limit. */
+  subscriptionId: string | null;
   owner: string;
   leaseUntil: Date;
+  createdAt: Date;
 }
 
 const signingSecretSchema = new Schema<StoredSecret>(
@@ -170,8 +175,6 @@ const queueItemSchema = new Schema<QueueItemDoc>(
     /** Attempts made in this round (a replay starts a new round): the index into the schedule. */
     round: { type: Number, required: true, default: 0 },
     nextAttemptAt: { type: Date, required: true },
-    leaseUntil: { type: Date, default: null },
-    leaseOwner: { type: String, default: null },
     createdAt: { type: Date, required: true },
   },
   { versionKey: false },
@@ -179,22 +182,32 @@ const queueItemSchema = new Schema<QueueItemDoc>(
 queueItemSchema.index({ nextAttemptAt: 1 });
 queueItemSchema.index({ subscriptionId: 1, seriesId: 1, sequence: 1 });
 
-/** Named leases (the fan-out runs on one replica at a time, in event order). */
-const lockSchema = new Schema<LockDoc>(
+/**
+ * Leases, taken by inserting: the one primitive that is atomic on every database Cadence runs on
+ * (FerretDB's conditional updates are not: two concurrent `findOneAndUpdate`s can both match).
+ * A delivery being sent, or a lock held, has a live claim; see claims.ts.
+ */
+const claimSchema = new Schema<ClaimDoc>(
   {
     _id: { type: String, required: true },
+    key: { type: String, required: true },
+    generation: { type: Number, required: true },
+    subscriptionId: { type: String, default: null },
     owner: { type: String, required: true },
     leaseUntil: { type: Date, required: true },
+    createdAt: { type: Date, required: true },
   },
   { versionKey: false },
 );
+claimSchema.index({ key: 1, generation: -1 });
+claimSchema.index({ subscriptionId: 1 });
 
 export function webhookModels(conn: Connection) {
   return {
     Subscriptions: conn.model<SubscriptionDoc>('WebhookSubscription', subscriptionSchema, 'webhook_subscriptions'),
     Deliveries: conn.model<DeliveryDoc>('WebhookDelivery', deliverySchema, 'webhook_deliveries'),
     Queue: conn.model<QueueItemDoc>('WebhookQueueItem', queueItemSchema, 'webhook_queue'),
-    Locks: conn.model<LockDoc>('WebhookLock', lockSchema, 'webhook_locks'),
+    Claims: conn.model<ClaimDoc>('WebhookClaim', claimSchema, 'webhook_claims'),
   };
 }
 export type WebhookModels = ReturnType<typeof webhookModels>;

@@ -1,7 +1,7 @@
 import type { AttemptRecord, SubscriptionDoc, WebhookModels } from './models.js';
 import type { Decision } from './retry.js';
 
-type Subscription = Pick<SubscriptionDoc, 'failingSince'> & { _id: string };
+type Subscription = Pick<SubscriptionDoc, '_id'>;
 
 /** Writes what an attempt came to: the log first (it is the record), then the queue, then the subscription's health. */
 export class DeliveryRecorder {
@@ -12,7 +12,6 @@ export class DeliveryRecorder {
 
   async record(
     delivery: { _id: string; round: number },
-    owner: string,
     subscription: Subscription,
     attempt: AttemptRecord,
     decision: Decision,
@@ -20,7 +19,8 @@ export class DeliveryRecorder {
     const { Deliveries, Queue, Subscriptions } = this.models;
     const now = attempt.at;
     const logged = { $push: { attempts: attempt }, $inc: { attemptCount: 1 } };
-    const mine = { _id: delivery._id, leaseOwner: owner };
+    // the caller holds the delivery's claim: nobody else writes it meanwhile
+    const mine = { _id: delivery._id };
     switch (decision.kind) {
       case 'succeeded':
         await Deliveries.updateOne(
@@ -28,12 +28,13 @@ export class DeliveryRecorder {
           { $set: { status: 'succeeded', succeededAt: now, nextAttemptAt: null, updatedAt: now }, ...logged },
         );
         await Queue.deleteOne(mine);
-        if (subscription.failingSince) await Subscriptions.updateOne({ _id: subscription._id }, { $set: { failingSince: null } });
+        // unconditionally: the copy of the subscription read before the send may predate a failure
+        await Subscriptions.updateOne({ _id: subscription._id, failingSince: { $ne: null } }, { $set: { failingSince: null } });
         return;
       case 'retry':
         await Deliveries.updateOne({ _id: delivery._id }, { $set: { nextAttemptAt: decision.at, updatedAt: now }, ...logged });
         await Queue.updateOne(mine, {
-          $set: { round: delivery.round + 1, nextAttemptAt: decision.at, leaseUntil: null, leaseOwner: null },
+          $set: { round: delivery.round + 1, nextAttemptAt: decision.at },
         });
         return this.noteFailure(subscription, now);
       case 'exhausted':
@@ -52,13 +53,18 @@ export class DeliveryRecorder {
     }
   }
 
-  /** Starts the failure clock, or disables a subscription whose attempts have all failed for too long. */
+  /**
+   * Starts the failure clock, or disables a subscription whose attempts have all failed for the
+   * window. Both are conditions on the stored document, not on the copy read before the send: a
+   * success recorded meanwhile by another send must win.
+   */
   private async noteFailure(subscription: Subscription, now: Date): Promise<void> {
-    if (!subscription.failingSince) {
-      await this.models.Subscriptions.updateOne({ _id: subscription._id, failingSince: null }, { $set: { failingSince: now } });
-    } else if (now.getTime() - subscription.failingSince.getTime() >= this.disableAfterMs) {
-      await this.disable(subscription._id, 'failing', now);
-    }
+    const { Subscriptions } = this.models;
+    await Subscriptions.updateOne({ _id: subscription._id, failingSince: null }, { $set: { failingSince: now } });
+    await Subscriptions.updateOne(
+      { _id: subscription._id, status: 'enabled', failingSince: { $lte: new Date(now.getTime() - this.disableAfterMs) } },
+      { $set: { status: 'disabled', disabledReason: 'failing', disabledAt: now, updatedAt: now } },
+    );
   }
 
   async disable(subscriptionId: string, reason: 'manual' | 'gone' | 'failing', now: Date): Promise<void> {

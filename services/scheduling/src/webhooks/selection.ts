@@ -5,19 +5,18 @@ export interface QueuedRef {
   seriesId: string | null;
   sequence: number;
   nextAttemptAt: Date;
-  leaseUntil: Date | null;
 }
 
 const laneOf = (item: Pick<QueuedRef, 'subscriptionId' | 'seriesId'>) => `${item.subscriptionId}|${item.seriesId}`;
-const leased = (item: QueuedRef, now: Date) => item.leaseUntil !== null && item.leaseUntil > now;
 
 /**
- * Which queued deliveries may be sent now, in order: due, not leased, of an enabled
+ * Which queued deliveries may be sent now, in order: due, not claimed, of an enabled
  * subscription, the earliest of their subscription and series (a later event waits while an
  * earlier one is pending, retrying or in flight), and within the subscription's in-flight limit.
  */
 export function dueDeliveries(
   items: readonly QueuedRef[],
+  claimed: ReadonlySet<string>,
   enabled: ReadonlySet<string>,
   now: Date,
   maxInFlight: number,
@@ -29,14 +28,14 @@ export function dueDeliveries(
       const lane = laneOf(item);
       head.set(lane, Math.min(head.get(lane) ?? Infinity, item.sequence));
     }
-    if (leased(item, now)) inFlight.set(item.subscriptionId, (inFlight.get(item.subscriptionId) ?? 0) + 1);
+    if (claimed.has(item._id)) inFlight.set(item.subscriptionId, (inFlight.get(item.subscriptionId) ?? 0) + 1);
   }
   const ready = items
     .filter(
       (item) =>
         enabled.has(item.subscriptionId) &&
         item.nextAttemptAt <= now &&
-        !leased(item, now) &&
+        !claimed.has(item._id) &&
         (item.seriesId === null || head.get(laneOf(item)) === item.sequence),
     )
     .sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() || a.sequence - b.sequence);
@@ -51,13 +50,12 @@ export function dueDeliveries(
 }
 
 /**
- * Checked again after claiming, against a fresh read of the subscription's queue (another
- * replica may have claimed meanwhile): the claim stands only if the subscription is still
- * within its limit and nothing earlier of the same series is queued.
+ * Checked again after claiming, against fresh reads (another replica may have claimed
+ * meanwhile; of two that claim at once, the later one sees both): the claim stands only if the
+ * subscription is still within its limit and nothing earlier of the same series is queued.
  */
-export function claimStands(claimed: QueuedRef, peers: readonly QueuedRef[], now: Date, maxInFlight: number): boolean {
-  const inFlight = peers.filter((p) => leased(p, now)).length;
+export function claimStands(claimed: QueuedRef, queued: readonly QueuedRef[], liveClaims: number, maxInFlight: number): boolean {
   const earlier =
-    claimed.seriesId !== null && peers.some((p) => p.seriesId === claimed.seriesId && p.sequence < claimed.sequence);
-  return inFlight <= maxInFlight && !earlier;
+    claimed.seriesId !== null && queued.some((q) => q.seriesId === claimed.seriesId && q.sequence < claimed.sequence);
+  return liveClaims <= maxInFlight && !earlier;
 }

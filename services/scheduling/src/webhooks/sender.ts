@@ -1,6 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { Logger } from '@cadence/shared/logging';
+import type { Claim, Claims } from './claims.js';
 import type { QueueItemDoc, SubscriptionDoc, WebhookModels } from './models.js';
 import type { DeliveryRecorder } from './record.js';
 import { decide } from './retry.js';
@@ -20,18 +19,19 @@ const LOGGED_RESPONSE_CHARS = 1000;
 const STOP_GRACE_MS = 2000;
 
 type QueueItem = QueueItemDoc & { _id: string };
+
+const REF_FIELDS = { _id: 1, subscriptionId: 1, seriesId: 1, sequence: 1, nextAttemptAt: 1 };
 type Subscription = SubscriptionDoc & { _id: string };
 
 /**
- * The delivery worker. Each tick reads the (small) queue, picks what may go now — due, first of
- * its series, within each subscription's in-flight limit — and claims each pick atomically with a
- * lease (`findOneAndUpdate` on an unleased or expired item), so replicas never send the same
- * delivery at once; a replica that dies loses its leases when they end, and the deliveries go
- * again (at least once). Sends run in the background; each one's outcome is recorded and the
- * worker is woken to send what that unblocked.
+ * The delivery worker. Each tick reads the (small) queue and the live claims, picks what may go
+ * now — due, unclaimed, first of its series, within each subscription's in-flight limit — and
+ * claims each pick (claims.ts: an insert, so replicas never send the same delivery at once). A
+ * replica that dies loses its claims when their leases end, and those deliveries go again (at
+ * least once). Sends run in the background; each outcome is recorded before its claim is let
+ * go, and the worker is woken to send what that unblocked.
  */
 export class Sender {
-  readonly owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   private readonly inFlight = new Map<string, { abort: AbortController; done: Promise<void> }>();
   private stopping = false;
   /** Woken after each send, for what it unblocked. */
@@ -39,6 +39,7 @@ export class Sender {
 
   constructor(
     private readonly models: WebhookModels,
+    private readonly claims: Claims,
     private readonly settings: WebhookSettings,
     private readonly secrets: SigningSecrets,
     private readonly guard: TargetGuard,
@@ -54,8 +55,9 @@ export class Sender {
   async tick(): Promise<void> {
     if (this.stopping || this.inFlight.size >= MAX_SENDS_PER_PROCESS) return;
     const { Queue, Subscriptions } = this.models;
-    const items = (await Queue.find({}, { body: 0, organizationId: 0, eventId: 0, createdAt: 0 }).lean()) as QueuedRef[];
+    const items = (await Queue.find({}, REF_FIELDS).lean()) as QueuedRef[];
     if (!items.length) return;
+    const claimed = await this.claims.liveKeys();
     const subscriptionIds = [...new Set(items.map((i) => i.subscriptionId))];
     const subscriptions = new Map(
       (await Subscriptions.find({ _id: { $in: subscriptionIds } }).lean()).map((s) => [s._id, s as Subscription]),
@@ -65,42 +67,40 @@ export class Sender {
     if (orphans.length) await Queue.deleteMany({ subscriptionId: { $in: orphans } });
 
     const enabled = new Set([...subscriptions.values()].filter((s) => s.status === 'enabled').map((s) => s._id));
-    const now = this.clock();
-    for (const pick of dueDeliveries(items, enabled, now, this.settings.maxInFlight)) {
+    for (const pick of dueDeliveries(items, claimed, enabled, this.clock(), this.settings.maxInFlight)) {
       if (this.stopping || this.inFlight.size >= MAX_SENDS_PER_PROCESS) break;
       if (this.inFlight.has(pick._id)) continue;
-      const claimed = await this.claim(pick._id);
-      if (claimed) this.launch(claimed, subscriptions.get(claimed.subscriptionId)!);
+      const taken = await this.claim(pick);
+      if (taken) this.launch(taken.item, taken.claim, subscriptions.get(pick.subscriptionId)!);
     }
   }
 
-  /** Takes a due, unleased item for this worker; then confirms the limits still hold, or lets it go. */
-  private async claim(id: string): Promise<QueueItem | undefined> {
+  /**
+   * Claims a delivery, then reads it again: it must still be queued and due (a stale pick of one
+   * another worker just sent is dropped here), and the subscription's limit and series order
+   * must still hold. Otherwise the claim is given back.
+   */
+  private async claim(pick: QueuedRef): Promise<{ item: QueueItem; claim: Claim } | undefined> {
+    const claim = await this.claims.take(pick._id, pick.subscriptionId);
+    if (!claim) return undefined;
     const now = this.clock();
-    const claimed = (await this.models.Queue.findOneAndUpdate(
-      { _id: id, nextAttemptAt: { $lte: now }, $or: [{ leaseUntil: null }, { leaseUntil: { $lt: now } }] },
-      { $set: { leaseUntil: new Date(now.getTime() + this.settings.leaseMs), leaseOwner: this.owner } },
-      { new: true },
-    ).lean()) as QueueItem | null;
-    if (!claimed) return undefined;
-    const peers = (await this.models.Queue.find(
-      { subscriptionId: claimed.subscriptionId },
-      { _id: 1, subscriptionId: 1, seriesId: 1, sequence: 1, nextAttemptAt: 1, leaseUntil: 1 },
-    ).lean()) as QueuedRef[];
-    if (claimStands(claimed, peers, now, this.settings.maxInFlight)) return claimed;
-    await this.release(claimed._id);
+    const item = (await this.models.Queue.findById(pick._id).lean()) as QueueItem | null;
+    if (item && item.nextAttemptAt <= now) {
+      const [queued, live] = await Promise.all([
+        this.models.Queue.find({ subscriptionId: item.subscriptionId }, REF_FIELDS).lean() as Promise<QueuedRef[]>,
+        this.claims.liveFor(item.subscriptionId),
+      ]);
+      if (claimStands(item, queued, live.length, this.settings.maxInFlight)) return { item, claim };
+    }
+    await this.claims.release(claim);
     return undefined;
   }
 
-  private async release(id: string): Promise<void> {
-    await this.models.Queue.updateOne({ _id: id, leaseOwner: this.owner }, { $set: { leaseUntil: null, leaseOwner: null } });
-  }
-
-  private launch(item: QueueItem, subscription: Subscription): void {
+  private launch(item: QueueItem, claim: Claim, subscription: Subscription): void {
     const abort = new AbortController();
-    const done = this.attempt(item, subscription, abort.signal)
+    const done = this.attempt(item, claim, subscription, abort.signal)
       .catch((err: unknown) => {
-        // the lease runs out and the delivery is tried again; nothing is lost
+        // the claim's lease runs out and the delivery is tried again; nothing is lost
         this.logger.error({ err, deliveryId: item._id }, 'webhook attempt could not be recorded');
       })
       .finally(() => {
@@ -110,7 +110,7 @@ export class Sender {
     this.inFlight.set(item._id, { abort, done });
   }
 
-  private async attempt(item: QueueItem, subscription: Subscription, signal: AbortSignal): Promise<void> {
+  private async attempt(item: QueueItem, claim: Claim, subscription: Subscription, signal: AbortSignal): Promise<void> {
     const at = this.clock();
     const keys = this.secrets.active(subscription._id, subscription.secrets, at);
     const headers = signedHeaders(item.eventId, item.body, keys, at);
@@ -127,7 +127,7 @@ export class Sender {
     );
     if (signal.aborted) {
       // shutting down: another worker (or this one, restarted) sends it again
-      await this.release(item._id);
+      await this.claims.release(claim);
       return;
     }
     const finished = this.clock();
@@ -139,7 +139,10 @@ export class Sender {
       error: outcome.error,
       responseBody: outcome.responseBody?.slice(0, LOGGED_RESPONSE_CHARS) ?? null,
     };
-    await this.recorder.record(item, this.owner, subscription, attempt, decision);
+    await this.recorder.record(item, subscription, attempt, decision);
+    // the claim is held until the outcome is written, so no one sends this attempt twice
+    if (decision.kind === 'retry') await this.claims.release(claim);
+    else await this.claims.forget(claim.key);
     const log = decision.kind === 'succeeded' ? this.logger.debug.bind(this.logger) : this.logger.info.bind(this.logger);
     log(
       {

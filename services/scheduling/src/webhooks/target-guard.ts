@@ -81,13 +81,15 @@ export class TargetGuard {
     const allowedHost = this.hosts.has(hostname);
     for (const { address } of addresses) {
       const range = this.rangeOf(address);
+      const permitted =
+        range === 'unicast' || allowedHost || this.allowListed(address) || (range === 'loopback' && this.opts.allowHttpLoopback);
+      if (!permitted) {
+        throw new TargetRefused(
+          `resolves to ${address}, ${RANGE_NAMES[range] ?? 'a non-public'} address; only public addresses can receive webhooks`,
+        );
+      }
       if (url.protocol === 'http:' && range !== 'loopback')
         throw new TargetRefused('may use http only for a loopback address (development); use https');
-      if (range === 'unicast' || allowedHost || this.allowListed(address)) continue;
-      if (range === 'loopback' && this.opts.allowHttpLoopback) continue;
-      throw new TargetRefused(
-        `resolves to ${address}, ${RANGE_NAMES[range] ?? 'a non-public'} address; only public addresses can receive webhooks`,
-      );
     }
     return addresses[0]!;
   }
