@@ -64,6 +64,8 @@ export interface AgendaHarness {
   schedulingUrl: string;
   agenda: AgendaApp;
   agendaUrl: string;
+  /** The agenda service's database, for a second replica on its own connection. */
+  agendaDb: { uri: string; dbName: string };
   schedulingLogs: ReturnType<typeof capturingLogger>;
   agendaLogs: ReturnType<typeof capturingLogger>;
   newOrg: (name: string) => Promise<AgendaTestOrg>;
@@ -144,6 +146,7 @@ export async function agendaHarness(
     schedulingUrl,
     agenda,
     agendaUrl,
+    agendaDb: { uri: agendaDb.uri, dbName: agendaDb.dbName },
     schedulingLogs,
     agendaLogs,
     newOrg,
