@@ -149,8 +149,8 @@ describe('webhook subscriptions', () => {
       ['delete', `/v1/webhooks/${hook.id}`],
     ] as const;
     for (const [method, path, body] of routes) {
-      const res = await request(h.app)
-        [method](path)
+      const agent = request(h.app);
+      const res = await agent[method](path)
         .set('authorization', `Bearer ${b.key}`)
         .send(body ?? {});
       expect(res.status, `${method} ${path}`).toBe(404);
