@@ -97,6 +97,11 @@ export class WebhookReceiver {
     return this.received.filter((r) => r.path === path);
   }
 
+  /** Requests to `path` being answered right now. */
+  answering(path: string): number {
+    return this.active.get(path) ?? 0;
+  }
+
   /** The most requests to `path` that were being answered at the same time. */
   peak(path: string): number {
     return this.peaks.get(path) ?? 0;

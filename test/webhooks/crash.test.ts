@@ -1,0 +1,125 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { outboxEventModel } from '@cadence/scheduling/outbox/models';
+import { issueApiKey } from '@cadence/scheduling/organizations/api-keys';
+import { organizationModels } from '@cadence/scheduling/organizations/models';
+import { createOrganization } from '@cadence/scheduling/organizations/organizations';
+import { useTestDatabase } from '../harness/database.js';
+import { eventually, WebhookReceiver } from '../harness/webhook-receiver.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const { conn, dbName, uri } = await useTestDatabase('webhooks_crash');
+const receiver = await WebhookReceiver.start();
+const children = new Set<ChildProcess>();
+afterAll(() => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+/** The scheduling service as its own process (`main.ts`), announcing its URL over IPC. */
+async function startService(): Promise<{ child: ChildProcess; url: string }> {
+  const child = fork(fileURLToPath(new URL('../../services/scheduling/src/main.ts', import.meta.url)), [], {
+    cwd: root,
+    execArgv: ['--import', 'tsx', '--conditions=development'],
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      MONGODB_URI: uri,
+      SCHEDULING_DB_NAME: dbName,
+      SCHEDULING_PORT: '0',
+      WEBHOOK_ALLOW_HTTP_LOOPBACK: 'true',
+      WEBHOOK_RETRY_SCHEDULE: '0,200ms,200ms,500ms,1s',
+      WEBHOOK_POLL_INTERVAL_MS: '50',
+      WEBHOOK_TIMEOUT_MS: '1000',
+      WEBHOOK_LEASE_MS: '2000',
+      WEBHOOK_MAX_IN_FLIGHT: '4',
+      OUTBOX_RELAY_INTERVAL_MS: '500',
+    },
+  });
+  children.add(child);
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the service did not start in time:\n${stderr}`)), 60_000);
+    child.on('message', (m: { type?: string; url?: string }) => {
+      if (m.type === 'listening' && m.url) {
+        clearTimeout(timer);
+        resolve(m.url);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`the service exited (${code}):\n${stderr}`)));
+  });
+  return { child, url };
+}
+
+describe('a crash while deliveries are in flight', () => {
+  it('loses nothing: SIGKILL, restart, and every event arrives at least once', async () => {
+    const orgs = organizationModels(conn);
+    const org = await createOrganization(orgs, 'Crashy');
+    const { key } = await issueApiKey(orgs, org.id, 'test');
+    let service = await startService();
+    const api = async (method: string, path: string, body?: object) => {
+      const res = await fetch(`${service.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+      const json = (await res.json()) as Record<string, unknown>;
+      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+      return json;
+    };
+
+    // a slow receiver keeps several deliveries in flight at any moment
+    receiver.answer('/crash', () => ({ status: 200, delayMs: 150 }));
+    await api('POST', '/v1/webhooks', { url: `${receiver.url}/crash`, eventTypes: ['occurrence.cancelled'] });
+    const startDate = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
+    await Promise.all(
+      Array.from({ length: 8 }, async (_, i) => {
+        const person = (name: string, role: string) =>
+          api('POST', '/v1/people', { name, email: `${name}${i}@example.com`, timeZone: 'Europe/Paris', roles: [role] });
+        const [manager, rep] = [await person('boss', 'manager'), await person('rep', 'rep')];
+        const series = await api('POST', '/v1/series', {
+          managerId: manager.id,
+          repId: rep.id,
+          weekday: 'wednesday',
+          startTime: '10:00',
+          timeZone: 'Europe/Paris',
+          startDate,
+        });
+        const occurrences = (await api('GET', `/v1/series/${series.id as string}/occurrences`)) as { items: { key: string }[] };
+        for (const { key: occ } of occurrences.items.slice(0, 5)) {
+          await api('POST', `/v1/local-calendar/series/${series.id as string}/occurrences/${occ}/cancel`, {});
+        }
+      }),
+    );
+    const events = await outboxEventModel(conn).find({ organizationId: org.id, type: 'occurrence.cancelled' }, { _id: 1 }).lean();
+    expect(events).toHaveLength(40);
+
+    await eventually(
+      'deliveries under way',
+      () => (receiver.at('/crash').length >= 6 && receiver.answering('/crash') > 0 ? true : undefined),
+      20_000,
+    );
+    service.child.kill('SIGKILL');
+    await new Promise((r) => service.child.once('exit', r));
+    const beforeCrash = receiver.ids('/crash').size;
+    expect(beforeCrash).toBeLessThan(40);
+
+    service = await startService();
+    const expected = events.map((e) => e._id);
+    await eventually(
+      'every event at the receiver',
+      () => (expected.every((id) => receiver.ids('/crash').has(id)) ? true : undefined),
+      30_000,
+    );
+    expect(receiver.ids('/crash').size).toBe(40);
+    // at least once: the ones in flight at the kill may have come twice, nothing else
+    expect(receiver.at('/crash').length - 40).toBeLessThanOrEqual(8);
+
+    service.child.kill('SIGTERM');
+    expect(await new Promise((r) => service.child.once('exit', (code) => r(code)))).toBe(0);
+  }, 120_000);
+});
