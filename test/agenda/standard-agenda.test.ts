@@ -124,6 +124,12 @@ describe('the standard agenda', () => {
       },
     ]);
     await org.agenda.put(`/v1/series/${series.id}/agenda-template`, { templateId: 'tpl_000000000000000000000' }).expect(400);
+
+    // pages of one: the built-in first, then the organization's own
+    const first = await org.agenda.get('/v1/agenda-templates?limit=1').expect(200);
+    expect(first.body.items.map((t: { id: string }) => t.id)).toEqual(['standard']);
+    const second = await org.agenda.get(`/v1/agenda-templates?limit=1&cursor=${first.body.nextCursor}`).expect(200);
+    expect(second.body).toEqual({ items: [expect.objectContaining({ id: half.body.id, version: 1 })], nextCursor: null });
   });
 
   it('rejects requests without a valid key', async () => {

@@ -29,15 +29,16 @@ const withIds = (items: TemplateInput['items']): TemplateItem[] => items.map((it
 export class TemplateService {
   constructor(private readonly ctx: AgendaContext) {}
 
+  /** The built-in template heads the first page; the organization's own follow in creation order. */
   async list(organizationId: string, q: { limit: number; cursor?: string | undefined }) {
     const after = decodeCursor(q.cursor);
-    const rows = await this.ctx.models.Templates.find({ organizationId, ...(after ? { _id: { $gt: after } } : {}) })
+    // `standard` sorts before every `tpl_…` id, so it can stand in the id order like a stored one
+    const rows = after === undefined || after < STANDARD_TEMPLATE_ID ? [standardTemplate] : [];
+    const own = await this.ctx.models.Templates.find({ organizationId, ...(after ? { _id: { $gt: after } } : {}) })
       .sort({ _id: 1 })
       .limit(q.limit + 1)
       .lean();
-    const page = pageOf(rows.map(toTemplateView), q.limit);
-    // the built-in template heads the first page
-    return after ? page : { ...page, items: [standardTemplate, ...page.items] };
+    return pageOf([...rows, ...own.map(toTemplateView)], q.limit);
   }
 
   async get(organizationId: string, id: string): Promise<TemplateView> {
