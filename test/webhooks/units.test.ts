@@ -5,7 +5,7 @@ import { SecretBox, developmentSecretsKey } from '@cadence/shared/crypto';
 import { filterProblem, matchesAny } from '@cadence/scheduling/webhooks/event-types';
 import { decide, retryAfterMs } from '@cadence/scheduling/webhooks/retry';
 import { ROTATION_OVERLAP_MS, SigningSecrets, newSigningSecret } from '@cadence/scheduling/webhooks/secrets';
-import { claimStands, dueDeliveries, type QueuedRef } from '@cadence/scheduling/webhooks/selection';
+import { dueDeliveries, standingClaims, type QueuedRef } from '@cadence/scheduling/webhooks/selection';
 import { STANDARD_RETRY_SCHEDULE } from '@cadence/scheduling/webhooks/settings';
 import { signedHeaders } from '@cadence/scheduling/webhooks/signing';
 import { TargetGuard } from '@cadence/scheduling/webhooks/target-guard';
@@ -87,9 +87,37 @@ describe('choosing what to send', () => {
     ];
     expect(dueDeliveries(items, new Set(), new Set(['s1', 's2']), now, 10).map((i) => i._id)).toEqual(['a1', 'n1', 'n2', 'c1']);
     expect(dueDeliveries(items, new Set(['a1']), new Set(['s1', 's2']), now, 2).map((i) => i._id)).toEqual(['n1', 'c1']);
-    expect(claimStands(items[1]!, items, 1, 2)).toBe(false);
-    expect(claimStands(items[0]!, items, 2, 2)).toBe(true);
-    expect(claimStands(items[0]!, items, 3, 2)).toBe(false);
+  });
+
+  it('keeps a new claim only if the delivery is unchanged, first of its series and within the limit, on a fresh read', () => {
+    const q = (id: string, series: string | null, sequence: number, round = 0, dueInMs = 0) => ({
+      ...ref(id, 's1', series, sequence, dueInMs),
+      round,
+    });
+    const picks = [q('a2', 'A', 2), q('b1', 'B', 3), q('c1', 'C', 4), q('d1', 'D', 5), q('e1', 'E', 6)];
+    const fresh = [
+      q('a1', 'A', 1),
+      q('a2', 'A', 2),
+      q('b1', 'B', 3, 1),
+      q('c1', 'C', 4),
+      q('d1', 'D', 5),
+      q('e1', 'E', 6),
+      q('x1', 'X', 7),
+    ];
+    // another replica sends x1; this worker claimed the five picks
+    const live = [{ key: 'x1', subscriptionId: 's1' }, ...picks.map((p) => ({ key: p._id, subscriptionId: 's1' }))];
+    // a2 waits for a1 (queued meanwhile), b1 was sent by someone else (next round), then two fit beside x1
+    expect([...standingClaims(picks, fresh, fresh, live, now, 3)]).toEqual(['c1', 'd1']);
+    expect(
+      standingClaims(
+        [q('e1', 'E', 6)],
+        fresh,
+        fresh.filter((f) => f._id !== 'e1'),
+        live,
+        now,
+        3,
+      ).size,
+    ).toBe(0);
   });
 });
 

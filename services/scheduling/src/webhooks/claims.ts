@@ -18,18 +18,22 @@ export class Claims {
     private readonly clock: () => Date,
   ) {}
 
-  /** Takes `key` for this worker (or renews this worker's live claim); undefined while another holds it. */
-  async take(key: string, subscriptionId: string | null = null): Promise<Claim | undefined> {
+  /**
+   * Takes `key` for this worker (or renews this worker's live claim); undefined while another
+   * holds it. `latest`, when the caller has just read the claims (`snapshot`), saves a read: if it
+   * is stale the insert collides, or the caller's fresh look at the work shows it is done.
+   */
+  async take(key: string, subscriptionId: string | null = null, latest?: Claim | null): Promise<Claim | undefined> {
     const now = this.clock();
     const leaseUntil = new Date(now.getTime() + this.leaseMs);
-    const latest = await this.model.findOne({ key }).sort({ generation: -1 }).lean();
-    if (latest && latest.leaseUntil > now) {
-      if (latest.owner !== this.owner) return undefined;
+    const current = latest !== undefined ? latest : await this.model.findOne({ key }).sort({ generation: -1 }).lean();
+    if (current && current.leaseUntil > now) {
+      if (current.owner !== this.owner) return undefined;
       // only its owner writes a claim, so a plain update is safe here
-      await this.model.updateOne({ _id: latest._id }, { $set: { leaseUntil } });
-      return { ...latest, leaseUntil };
+      await this.model.updateOne({ _id: current._id }, { $set: { leaseUntil } });
+      return { ...current, leaseUntil };
     }
-    const generation = latest ? latest.generation + 1 : 0;
+    const generation = current ? current.generation + 1 : 0;
     const claim = { _id: `${key}#${generation}`, key, generation, subscriptionId, owner: this.owner, leaseUntil, createdAt: now };
     try {
       await this.model.create(claim);
@@ -45,19 +49,35 @@ export class Claims {
     await this.model.updateOne({ _id: claim._id, owner: this.owner }, { $set: { leaseUntil: new Date(0) } });
   }
 
-  /** Drops every generation of a key whose work is over (a delivery that ended). */
+  /**
+   * Ends this worker's claim on work that is over (a delivery that left the queue). Deleted, not
+   * kept: a worker acting on a stale read may then take the key again, but finds the work gone.
+   */
+  async end(claim: Claim): Promise<void> {
+    await this.model.deleteOne({ _id: claim._id });
+  }
+
+  /** Drops every generation of a key, before its work starts over (a replayed delivery). */
   async forget(key: string): Promise<void> {
     await this.model.deleteMany({ key });
   }
 
-  /** Live claims on deliveries of one subscription: its sends in flight, on every replica. */
-  async liveFor(subscriptionId: string): Promise<Claim[]> {
-    return this.model.find({ subscriptionId, leaseUntil: { $gt: this.clock() } }).lean();
+  /** Every delivery claim (live or ended), in one read. */
+  async deliveryClaims(): Promise<(Claim & { subscriptionId: string })[]> {
+    return (await this.model
+      .find({ subscriptionId: { $ne: null } }, { key: 1, generation: 1, owner: 1, leaseUntil: 1, subscriptionId: 1 })
+      .lean()) as (Claim & { subscriptionId: string })[];
   }
 
-  /** Keys of every live delivery claim. */
-  async liveKeys(): Promise<Set<string>> {
-    const live = await this.model.find({ subscriptionId: { $ne: null }, leaseUntil: { $gt: this.clock() } }, { key: 1 }).lean();
-    return new Set(live.map((c) => c.key));
+  /** Live claims on deliveries of these subscriptions, on every replica. */
+  async liveFor(subscriptionIds: string[]): Promise<{ key: string; subscriptionId: string }[]> {
+    return (await this.model
+      .find({ subscriptionId: { $in: subscriptionIds }, leaseUntil: { $gt: this.clock() } }, { key: 1, subscriptionId: 1 })
+      .lean()) as { key: string; subscriptionId: string }[];
+  }
+
+  /** Deletes claims by id (those a worker that died left on deliveries that have ended since). */
+  async remove(ids: string[]): Promise<void> {
+    if (ids.length) await this.model.deleteMany({ _id: { $in: ids } });
   }
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Model } from 'mongoose';
 import { isDuplicateKeyError } from '@cadence/shared/http';
 import type { OutboxEventDoc } from '../outbox/models.js';
-import type { DeliveryDoc, QueueItemDoc, WebhookModels } from './models.js';
+import type { AttemptRecord, QueueItemDoc, WebhookModels } from './models.js';
 
 type OutboxEvent = OutboxEventDoc & { _id: string };
 
@@ -18,7 +18,7 @@ export function deliveryId(eventId: string, subscriptionId: string, sequence: nu
 }
 
 /** The Standard Webhooks payload: `{type, timestamp, data}`, the same bytes on every attempt. */
-export const payloadOf = (event: Pick<OutboxEvent, 'type' | 'occurredAt' | 'data'>) =>
+export const payloadOf = (event: { type: string; occurredAt: Date; data: unknown }) =>
   JSON.stringify({ type: event.type, timestamp: new Date(event.occurredAt).toISOString(), data: event.data });
 
 /**
@@ -44,63 +44,47 @@ async function insertInOrder<T extends { _id: string }>(model: Model<T>, docs: T
 }
 
 /**
- * Records deliveries of events to subscriptions, then queues them: the log entry first (the
- * record that it exists), then the queue item (the work). Running it again after a crash finds
- * the log entries and queues those still pending, so nothing is lost and nothing doubled.
+ * Queues deliveries of events to subscriptions, in event order. Queueing one twice queues it once
+ * (the id is derived). `careful` — after a crash, when the same events may be fanned out again —
+ * also skips deliveries that already ended (they are in the log), so those are not sent twice.
  */
 export async function createDeliveries(
   models: WebhookModels,
   pairs: { event: OutboxEvent; subscriptionId: string }[],
   now: Date,
+  careful = false,
 ): Promise<string[]> {
-  const { Deliveries, Queue } = models;
   const sorted = [...pairs].sort((a, b) => a.event.sequence - b.event.sequence);
-  const log = sorted.map(({ event, subscriptionId }): DeliveryDoc & { _id: string } => ({
-    _id: deliveryId(event._id, subscriptionId, event.sequence),
-    organizationId: event.organizationId,
-    subscriptionId,
-    eventId: event._id,
-    eventType: event.type,
-    sequence: event.sequence,
-    seriesId: event.seriesId ?? null,
-    status: 'pending',
-    attempts: [],
-    attemptCount: 0,
-    nextAttemptAt: now,
-    failureReason: null,
-    succeededAt: null,
-    failedAt: null,
-    replayedAt: null,
-    createdAt: now,
-    updatedAt: now,
-  }));
-  const existed = await insertInOrder(Deliveries, log);
-  // after a crash between the two inserts: queue again only what has not ended since
-  const unfinished = existed.size
-    ? new Set((await Deliveries.find({ _id: { $in: [...existed] }, status: 'pending' }, { _id: 1 }).lean()).map((d) => d._id))
-    : new Set<string>();
-  const items = sorted
-    .map(({ event }, i) => queueItem(log[i]!, event, now))
-    .filter((item) => !existed.has(item._id) || unfinished.has(item._id));
-  await insertInOrder(Queue, items);
-  return items.map((i) => i._id);
+  let items = sorted.map(({ event, subscriptionId }) => queueItem({ subscriptionId }, event, now));
+  if (careful && items.length) {
+    const ended = await models.Deliveries.find({ _id: { $in: items.map((i) => i._id) } }, { _id: 1 }).lean();
+    const done = new Set(ended.map((d) => d._id));
+    items = items.filter((i) => !done.has(i._id));
+  }
+  const existed = await insertInOrder(models.Queue, items);
+  return items.filter((i) => !existed.has(i._id)).map((i) => i._id);
 }
 
+/** A new queue item; a replay carries the attempts the delivery already had. */
 export function queueItem(
-  delivery: Pick<DeliveryDoc, 'organizationId' | 'subscriptionId'> & { _id: string },
-  event: OutboxEvent,
+  delivery: { subscriptionId: string; attempts?: AttemptRecord[]; attemptCount?: number; replayedAt?: Date | null },
+  event: Pick<OutboxEvent, '_id' | 'organizationId' | 'type' | 'seriesId' | 'sequence' | 'occurredAt' | 'data'>,
   now: Date,
-) {
+): QueueItemDoc {
   return {
-    _id: delivery._id,
-    organizationId: delivery.organizationId,
+    _id: deliveryId(event._id, delivery.subscriptionId, event.sequence),
+    organizationId: event.organizationId,
     subscriptionId: delivery.subscriptionId,
     eventId: event._id,
+    eventType: event.type,
     seriesId: event.seriesId ?? null,
     sequence: event.sequence,
     body: payloadOf(event),
     round: 0,
     nextAttemptAt: now,
+    attempts: delivery.attempts ?? [],
+    attemptCount: delivery.attemptCount ?? 0,
+    replayedAt: delivery.replayedAt ?? null,
     createdAt: now,
-  } satisfies QueueItemDoc & { _id: string };
+  };
 }

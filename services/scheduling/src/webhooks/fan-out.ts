@@ -5,6 +5,7 @@ import { matchesAny, TEST_EVENT_TYPE } from './event-types.js';
 import type { LeaseLock } from './lease-lock.js';
 import type { WebhookModels } from './models.js';
 
+/** Events per pass (on FerretDB each pass scans the outbox twice, whatever its size). */
 const BATCH = 200;
 
 /**
@@ -15,6 +16,9 @@ const BATCH = 200;
  * (delivery ids are derived from event and subscription).
  */
 export class FanOut {
+  /** Whether a pass may repeat one that stopped half-way (this worker's, or a dead holder's). */
+  private careful = true;
+
   constructor(
     private readonly outbox: Pick<SchedulingModels, 'Outbox'>,
     private readonly models: WebhookModels,
@@ -27,7 +31,11 @@ export class FanOut {
 
   async tick(): Promise<number> {
     let queued = 0;
-    while (await this.lock.acquire()) {
+    for (;;) {
+      const lock = await this.lock.acquire();
+      if (!lock) break;
+      // the holder before may have died between queueing and marking: skip what already ended
+      if (lock === 'taken') this.careful = true;
       const events = await this.outbox.Outbox.find({ fannedOut: false }).sort({ sequence: 1 }).limit(BATCH).lean();
       if (!events.length) break;
       const organizations = [...new Set(events.map((e) => e.organizationId))];
@@ -42,11 +50,14 @@ export class FanOut {
               .filter((s) => s.organizationId === event.organizationId && matchesAny(s.eventTypes, event.type))
               .map((s) => ({ event, subscriptionId: s._id })),
       );
-      const created = pairs.length ? await createDeliveries(this.models, pairs, this.clock()) : [];
+      const careful = this.careful;
+      this.careful = true; // should this pass fail half-way, the next one is careful
+      const created = pairs.length ? await createDeliveries(this.models, pairs, this.clock(), careful) : [];
       await this.outbox.Outbox.updateMany(
         { fannedOut: false, _id: { $in: events.map((e) => e._id) } },
         { $set: { fannedOut: true } },
       );
+      this.careful = false;
       queued += created.length;
       if (created.length) this.onQueued();
       this.logger.debug({ events: events.length, deliveries: created.length }, 'webhook fan-out');

@@ -12,10 +12,15 @@ export class LeaseLock {
     private readonly name: string,
   ) {}
 
-  /** True when this worker holds the lock (taking or renewing it). */
-  async acquire(): Promise<boolean> {
+  /**
+   * Whether this worker holds the lock: `renewed` when it held it already, `taken` when it has
+   * just taken it (maybe from a holder that died mid-way), false when another holds it.
+   */
+  async acquire(): Promise<'renewed' | 'taken' | false> {
+    const before = this.held?._id;
     this.held = await this.claims.take(`lock:${this.name}`);
-    return this.held !== undefined;
+    if (!this.held) return false;
+    return this.held._id === before ? 'renewed' : 'taken';
   }
 
   async release(): Promise<void> {

@@ -60,11 +60,18 @@ export interface QueueItemDoc {
   organizationId: string;
   subscriptionId: string;
   eventId: string;
+  eventType: string;
   seriesId: string | null;
   sequence: number;
+  /** The exact JSON sent, the same bytes on every attempt. */
   body: string;
+  /** Attempts made in this round (a replay starts a new round): the index into the schedule. */
   round: number;
   nextAttemptAt: Date;
+  /** Every attempt so far, earlier rounds included. */
+  attempts: AttemptRecord[];
+  attemptCount: number;
+  replayedAt: Date | null;
   createdAt: Date;
 }
 
@@ -130,7 +137,11 @@ const attemptSchema = new Schema<AttemptRecord>(
   { _id: false },
 );
 
-/** The delivery log: one record per (event, subscription), kept after the delivery ends. */
+/**
+ * The delivery log: a delivery's record once it has ended, written in one insert then (a queued
+ * delivery is described by its queue item). Inserts cost the same however long the history, on
+ * FerretDB as well, where every other write scans the collection.
+ */
 const deliverySchema = new Schema<DeliveryDoc>(
   {
     _id: { type: String, required: true },
@@ -157,28 +168,32 @@ deliverySchema.index({ eventId: 1, subscriptionId: 1 }, { unique: true });
 deliverySchema.index({ subscriptionId: 1, _id: -1 });
 
 /**
- * The work queue: one item per delivery still to be sent, removed when it ends. Kept apart from
- * the log so the worker's frequent reads stay small whatever the history holds.
+ * The work queue: one item per delivery still to be sent, with its payload and its attempts so
+ * far, removed when it ends. Its size follows the backlog, not the history, so the worker's
+ * frequent reads stay cheap however much has been delivered.
  */
 const queueItemSchema = new Schema<QueueItemDoc>(
   {
-    /** The delivery's id. */
+    /** The delivery's id, derived from (event, subscription): queueing it twice queues it once. */
     _id: { type: String, required: true },
     organizationId: { type: String, required: true },
     subscriptionId: { type: String, required: true },
     eventId: { type: String, required: true },
+    eventType: { type: String, required: true },
     /** Deliveries of one subscription and series go out in `sequence` order. */
     seriesId: { type: String, default: null },
     sequence: { type: Number, required: true },
-    /** The exact JSON sent, the same bytes on every attempt. */
     body: { type: String, required: true },
-    /** Attempts made in this round (a replay starts a new round): the index into the schedule. */
     round: { type: Number, required: true, default: 0 },
     nextAttemptAt: { type: Date, required: true },
+    attempts: { type: [attemptSchema], default: [] },
+    attemptCount: { type: Number, required: true, default: 0 },
+    replayedAt: { type: Date, default: null },
     createdAt: { type: Date, required: true },
   },
   { versionKey: false },
 );
+queueItemSchema.index({ eventId: 1, subscriptionId: 1 }, { unique: true });
 queueItemSchema.index({ nextAttemptAt: 1 });
 queueItemSchema.index({ subscriptionId: 1, seriesId: 1, sequence: 1 });
 

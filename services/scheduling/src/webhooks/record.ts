@@ -1,56 +1,84 @@
-import type { AttemptRecord, SubscriptionDoc, WebhookModels } from './models.js';
+import { isDuplicateKeyError } from '@cadence/shared/http';
+import type { AttemptRecord, DeliveryDoc, QueueItemDoc, SubscriptionDoc, WebhookModels } from './models.js';
 import type { Decision } from './retry.js';
 
-type Subscription = Pick<SubscriptionDoc, '_id'>;
+type Subscription = Pick<SubscriptionDoc, '_id' | 'failingSince'>;
 
-/** Writes what an attempt came to: the log first (it is the record), then the queue, then the subscription's health. */
+/**
+ * Writes what an attempt came to. A retry updates the queue item; an ended delivery is written to
+ * the log (one insert), then leaves the queue — a crash in between sends it once more, never
+ * loses it. Then the subscription's health: the failure clock, 410 Gone.
+ */
 export class DeliveryRecorder {
   constructor(
     private readonly models: WebhookModels,
     private readonly disableAfterMs: number,
   ) {}
 
-  async record(
-    delivery: { _id: string; round: number },
-    subscription: Subscription,
-    attempt: AttemptRecord,
-    decision: Decision,
-  ): Promise<void> {
-    const { Deliveries, Queue, Subscriptions } = this.models;
+  /** The caller holds the delivery's claim: nobody else writes it meanwhile. */
+  async record(item: QueueItemDoc, subscription: Subscription, attempt: AttemptRecord, decision: Decision): Promise<void> {
     const now = attempt.at;
-    const logged = { $push: { attempts: attempt }, $inc: { attemptCount: 1 } };
-    // the caller holds the delivery's claim: nobody else writes it meanwhile
-    const mine = { _id: delivery._id };
     switch (decision.kind) {
       case 'succeeded':
-        await Deliveries.updateOne(
-          { _id: delivery._id },
-          { $set: { status: 'succeeded', succeededAt: now, nextAttemptAt: null, updatedAt: now }, ...logged },
-        );
-        await Queue.deleteOne(mine);
-        // unconditionally: the copy of the subscription read before the send may predate a failure
-        await Subscriptions.updateOne({ _id: subscription._id, failingSince: { $ne: null } }, { $set: { failingSince: null } });
+        await this.end(item, attempt, { status: 'succeeded', succeededAt: now, failedAt: null, failureReason: null }, now);
+        // the copy read this tick: a failure recorded since is cleared by the next success
+        if (subscription.failingSince) {
+          await this.models.Subscriptions.updateOne({ _id: subscription._id }, { $set: { failingSince: null } });
+        }
         return;
       case 'retry':
-        await Deliveries.updateOne({ _id: delivery._id }, { $set: { nextAttemptAt: decision.at, updatedAt: now }, ...logged });
-        await Queue.updateOne(mine, {
-          $set: { round: delivery.round + 1, nextAttemptAt: decision.at },
-        });
+        await this.models.Queue.updateOne(
+          { _id: item._id },
+          {
+            $set: { round: item.round + 1, nextAttemptAt: decision.at },
+            $push: { attempts: attempt },
+            $inc: { attemptCount: 1 },
+          },
+        );
         return this.noteFailure(subscription, now);
       case 'exhausted':
       case 'gone': {
-        const reason =
+        const failureReason =
           decision.kind === 'gone'
             ? 'the receiver answered 410 Gone; the subscription was disabled'
-            : `no attempt succeeded (${delivery.round + 1} attempts)`;
-        await Deliveries.updateOne(
-          { _id: delivery._id },
-          { $set: { status: 'failed', failedAt: now, failureReason: reason, nextAttemptAt: null, updatedAt: now }, ...logged },
-        );
-        await Queue.deleteOne(mine);
+            : `no attempt succeeded (${item.round + 1} attempts)`;
+        await this.end(item, attempt, { status: 'failed', succeededAt: null, failedAt: now, failureReason }, now);
         return decision.kind === 'gone' ? this.disable(subscription._id, 'gone', now) : this.noteFailure(subscription, now);
       }
     }
+  }
+
+  private async end(
+    item: QueueItemDoc,
+    attempt: AttemptRecord,
+    outcome: Pick<DeliveryDoc, 'status' | 'succeededAt' | 'failedAt' | 'failureReason'>,
+    now: Date,
+  ): Promise<void> {
+    const record: DeliveryDoc = {
+      _id: item._id,
+      organizationId: item.organizationId,
+      subscriptionId: item.subscriptionId,
+      eventId: item.eventId,
+      eventType: item.eventType,
+      sequence: item.sequence,
+      seriesId: item.seriesId,
+      ...outcome,
+      attempts: [...item.attempts, attempt],
+      attemptCount: item.attemptCount + 1,
+      nextAttemptAt: null,
+      replayedAt: item.replayedAt,
+      createdAt: item.createdAt,
+      updatedAt: now,
+    };
+    try {
+      await this.models.Deliveries.create(record);
+    } catch (err) {
+      // ended before: a replay, or a send repeated after a crash
+      if (!isDuplicateKeyError(err)) throw err;
+      const { _id, createdAt: _first, ...rest } = record;
+      await this.models.Deliveries.updateOne({ _id }, { $set: rest });
+    }
+    await this.models.Queue.deleteOne({ _id: item._id });
   }
 
   /**

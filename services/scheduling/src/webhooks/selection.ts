@@ -50,12 +50,40 @@ export function dueDeliveries(
 }
 
 /**
- * Checked again after claiming, against fresh reads (another replica may have claimed
- * meanwhile; of two that claim at once, the later one sees both): the claim stands only if the
- * subscription is still within its limit and nothing earlier of the same series is queued.
+ * Which of this worker's new claims stand, checked against reads taken after claiming (another
+ * replica may have claimed meanwhile; of two that claim at once, the later one sees both): the
+ * delivery must be queued as it was picked and still due, nothing earlier of its series queued,
+ * and the subscription's live claims — other workers', this worker's sends under way, then these
+ * — within its limit.
  */
-export function claimStands(claimed: QueuedRef, queued: readonly QueuedRef[], liveClaims: number, maxInFlight: number): boolean {
-  const earlier =
-    claimed.seriesId !== null && queued.some((q) => q.seriesId === claimed.seriesId && q.sequence < claimed.sequence);
-  return liveClaims <= maxInFlight && !earlier;
+export function standingClaims(
+  picks: readonly (QueuedRef & { round: number })[],
+  queued: readonly QueuedRef[],
+  fresh: readonly (QueuedRef & { round: number })[],
+  live: readonly { key: string; subscriptionId: string }[],
+  now: Date,
+  maxInFlight: number,
+): Set<string> {
+  const current = new Map(fresh.map((q) => [q._id, q]));
+  const picked = new Set(picks.map((p) => p._id));
+  const busy = new Map<string, number>();
+  for (const c of live) if (!picked.has(c.key)) busy.set(c.subscriptionId, (busy.get(c.subscriptionId) ?? 0) + 1);
+  const standing = new Set<string>();
+  for (const pick of picks) {
+    const now_ = current.get(pick._id);
+    if (!now_ || now_.round !== pick.round || now_.nextAttemptAt > now) continue;
+    const earlier = queued.some(
+      (q) =>
+        q.subscriptionId === pick.subscriptionId &&
+        q.seriesId !== null &&
+        q.seriesId === pick.seriesId &&
+        q.sequence < pick.sequence,
+    );
+    if (earlier) continue;
+    const used = busy.get(pick.subscriptionId) ?? 0;
+    if (used >= maxInFlight) continue;
+    busy.set(pick.subscriptionId, used + 1);
+    standing.add(pick._id);
+  }
+  return standing;
 }

@@ -4,7 +4,7 @@ import type { QueueItemDoc, SubscriptionDoc, WebhookModels } from './models.js';
 import type { DeliveryRecorder } from './record.js';
 import { decide } from './retry.js';
 import type { SigningSecrets } from './secrets.js';
-import { claimStands, dueDeliveries, type QueuedRef } from './selection.js';
+import { dueDeliveries, standingClaims } from './selection.js';
 import { signedHeaders } from './signing.js';
 import type { TargetGuard } from './target-guard.js';
 import { postJson } from './transport.js';
@@ -20,7 +20,6 @@ const STOP_GRACE_MS = 2000;
 
 type QueueItem = QueueItemDoc & { _id: string };
 
-const REF_FIELDS = { _id: 1, subscriptionId: 1, seriesId: 1, sequence: 1, nextAttemptAt: 1 };
 type Subscription = SubscriptionDoc & { _id: string };
 
 /**
@@ -55,9 +54,14 @@ export class Sender {
   async tick(): Promise<void> {
     if (this.stopping || this.inFlight.size >= MAX_SENDS_PER_PROCESS) return;
     const { Queue, Subscriptions } = this.models;
-    const items = (await Queue.find({}, REF_FIELDS).lean()) as QueuedRef[];
+    const items = (await Queue.find({}, { attempts: 0, body: 0 }).lean()) as QueueItem[];
+    const claims = await this.claims.deliveryClaims();
+    const now = this.clock();
+    // claims a worker that died left on deliveries that have ended since
+    const queued = new Set(items.map((i) => i._id));
+    await this.claims.remove(claims.filter((c) => !queued.has(c.key) && c.leaseUntil <= now).map((c) => c._id));
     if (!items.length) return;
-    const claimed = await this.claims.liveKeys();
+
     const subscriptionIds = [...new Set(items.map((i) => i.subscriptionId))];
     const subscriptions = new Map(
       (await Subscriptions.find({ _id: { $in: subscriptionIds } }).lean()).map((s) => [s._id, s as Subscription]),
@@ -66,34 +70,39 @@ export class Sender {
     const orphans = subscriptionIds.filter((id) => !subscriptions.has(id));
     if (orphans.length) await Queue.deleteMany({ subscriptionId: { $in: orphans } });
 
+    const latest = new Map<string, Claim>();
+    for (const c of claims) if ((latest.get(c.key)?.generation ?? -1) < c.generation) latest.set(c.key, c);
+    const claimed = new Set([...latest.values()].filter((c) => c.leaseUntil > now).map((c) => c.key));
     const enabled = new Set([...subscriptions.values()].filter((s) => s.status === 'enabled').map((s) => s._id));
-    for (const pick of dueDeliveries(items, claimed, enabled, this.clock(), this.settings.maxInFlight)) {
-      if (this.stopping || this.inFlight.size >= MAX_SENDS_PER_PROCESS) break;
-      if (this.inFlight.has(pick._id)) continue;
-      const taken = await this.claim(pick);
-      if (taken) this.launch(taken.item, taken.claim, subscriptions.get(pick.subscriptionId)!);
+    const room = MAX_SENDS_PER_PROCESS - this.inFlight.size;
+    const picks = dueDeliveries(items, claimed, enabled, now, this.settings.maxInFlight).slice(0, room) as QueueItem[];
+
+    const taken = new Map<string, Claim>();
+    for (const pick of picks) {
+      const claim = await this.claims.take(pick._id, pick.subscriptionId, latest.get(pick._id) ?? null);
+      if (claim) taken.set(pick._id, claim);
     }
+    if (!taken.size) return;
+    const going = await this.confirm(
+      picks.filter((p) => taken.has(p._id)),
+      items,
+    );
+    for (const [id, claim] of taken) if (!going.has(id)) await this.claims.release(claim);
+    for (const item of going.values()) this.launch(item, taken.get(item._id)!, subscriptions.get(item.subscriptionId)!);
   }
 
   /**
-   * Claims a delivery, then reads it again: it must still be queued and due (a stale pick of one
-   * another worker just sent is dropped here), and the subscription's limit and series order
-   * must still hold. Otherwise the claim is given back.
+   * After claiming, looks again: each delivery must still be queued as it was picked (a stale
+   * pick of one another worker just sent is dropped here) and the subscription's live claims —
+   * other replicas' included — within its limit. Reads by id (they bring the payload) and of the
+   * small claims collection.
    */
-  private async claim(pick: QueuedRef): Promise<{ item: QueueItem; claim: Claim } | undefined> {
-    const claim = await this.claims.take(pick._id, pick.subscriptionId);
-    if (!claim) return undefined;
-    const now = this.clock();
-    const item = (await this.models.Queue.findById(pick._id).lean()) as QueueItem | null;
-    if (item && item.nextAttemptAt <= now) {
-      const [queued, live] = await Promise.all([
-        this.models.Queue.find({ subscriptionId: item.subscriptionId }, REF_FIELDS).lean() as Promise<QueuedRef[]>,
-        this.claims.liveFor(item.subscriptionId),
-      ]);
-      if (claimStands(item, queued, live.length, this.settings.maxInFlight)) return { item, claim };
-    }
-    await this.claims.release(claim);
-    return undefined;
+  private async confirm(mine: QueueItem[], snapshot: QueueItem[]): Promise<Map<string, QueueItem>> {
+    const reads = await Promise.all(mine.map((p) => this.models.Queue.findById(p._id).lean() as Promise<QueueItem | null>));
+    const fresh = reads.filter((i) => i !== null);
+    const live = await this.claims.liveFor([...new Set(mine.map((p) => p.subscriptionId))]);
+    const standing = standingClaims(mine, snapshot, fresh, live, this.clock(), this.settings.maxInFlight);
+    return new Map(fresh.filter((f) => standing.has(f._id)).map((f) => [f._id, f]));
   }
 
   private launch(item: QueueItem, claim: Claim, subscription: Subscription): void {
@@ -111,12 +120,13 @@ export class Sender {
   }
 
   private async attempt(item: QueueItem, claim: Claim, subscription: Subscription, signal: AbortSignal): Promise<void> {
+    const body = item.body;
     const at = this.clock();
     const keys = this.secrets.active(subscription._id, subscription.secrets, at);
-    const headers = signedHeaders(item.eventId, item.body, keys, at);
+    const headers = signedHeaders(item.eventId, body, keys, at);
     const outcome = await postJson(
       new URL(subscription.url),
-      item.body,
+      body,
       { ...headers },
       {
         guard: this.guard,
@@ -142,7 +152,7 @@ export class Sender {
     await this.recorder.record(item, subscription, attempt, decision);
     // the claim is held until the outcome is written, so no one sends this attempt twice
     if (decision.kind === 'retry') await this.claims.release(claim);
-    else await this.claims.forget(claim.key);
+    else await this.claims.end(claim);
     const log = decision.kind === 'succeeded' ? this.logger.debug.bind(this.logger) : this.logger.info.bind(this.logger);
     log(
       {

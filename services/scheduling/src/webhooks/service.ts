@@ -5,14 +5,15 @@ import { decodeCursor, pageOf } from '../pagination.js';
 import { reserve } from '../outbox/counters.js';
 import { createDeliveries, queueItem } from './deliveries.js';
 import { TEST_EVENT_TYPE } from './event-types.js';
-import type { DeliveryDoc, SubscriptionDoc, WebhookModels } from './models.js';
+import type { DeliveryDoc, QueueItemDoc, SubscriptionDoc, WebhookModels } from './models.js';
 import type { DeliveryRecorder } from './record.js';
 import type { DeliveryView, UpdateWebhookInput, WebhookView } from './schemas.js';
 import { newSigningSecret, previousSecretExpiresAt, type SigningSecrets } from './secrets.js';
 import { TargetRefused, type TargetGuard } from './target-guard.js';
 
 type Subscription = SubscriptionDoc & { _id: string };
-type Delivery = DeliveryDoc & { _id: string };
+type Delivery = DeliveryDoc;
+type QueueItem = QueueItemDoc;
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
@@ -32,13 +33,15 @@ export function webhookView(s: Subscription, now: Date): WebhookView {
   };
 }
 
-export function deliveryView(d: Delivery): DeliveryView {
+/** A delivery as the API shows it: from the log once ended, from its queue item while pending. */
+export function deliveryView(d: Delivery | QueueItem): DeliveryView {
+  const ended = 'status' in d;
   return {
     id: d._id,
     webhookId: d.subscriptionId,
     eventId: d.eventId,
     eventType: d.eventType,
-    status: d.status,
+    status: ended ? d.status : 'pending',
     attemptCount: d.attemptCount,
     attempts: d.attempts.map((a) => ({
       at: a.at.toISOString(),
@@ -47,10 +50,10 @@ export function deliveryView(d: Delivery): DeliveryView {
       error: a.error ?? null,
       responseBody: a.responseBody ?? null,
     })),
-    nextAttemptAt: iso(d.nextAttemptAt),
-    failureReason: d.failureReason ?? null,
-    succeededAt: iso(d.succeededAt),
-    failedAt: iso(d.failedAt),
+    nextAttemptAt: ended ? null : d.nextAttemptAt.toISOString(),
+    failureReason: ended ? (d.failureReason ?? null) : null,
+    succeededAt: ended ? iso(d.succeededAt) : null,
+    failedAt: ended ? iso(d.failedAt) : null,
     replayedAt: iso(d.replayedAt),
     createdAt: d.createdAt.toISOString(),
   };
@@ -173,6 +176,7 @@ export class WebhookService {
     throw conflict('The webhook changed concurrently; try again.');
   }
 
+  /** Pending deliveries (the queue) and ended ones (the log), merged, newest event first. */
   async deliveries(
     organizationId: string,
     id: string,
@@ -180,26 +184,32 @@ export class WebhookService {
   ) {
     await this.get(organizationId, id);
     const before = decodeCursor(query.cursor);
-    // newest first: delivery ids sort by event sequence
-    const rows = await this.models.Deliveries.find({
-      subscriptionId: id,
-      organizationId,
-      ...(query.status ? { status: query.status } : {}),
-      ...(before ? { _id: { $lt: before } } : {}),
-    })
-      .sort({ _id: -1 })
-      .limit(query.limit + 1)
-      .lean();
-    return pageOf(
-      rows.map((r) => deliveryView(r as Delivery)),
-      query.limit,
-    );
+    const filter = { subscriptionId: id, organizationId, ...(before ? { _id: { $lt: before } } : {}) };
+    const [queued, ended] = await Promise.all([
+      query.status && query.status !== 'pending'
+        ? []
+        : this.models.Queue.find(filter)
+            .sort({ _id: -1 })
+            .limit(query.limit + 1)
+            .lean(),
+      query.status === 'pending'
+        ? []
+        : this.models.Deliveries.find({ ...filter, ...(query.status ? { status: query.status } : {}) })
+            .sort({ _id: -1 })
+            .limit(query.limit + 1)
+            .lean(),
+    ]);
+    // a replayed delivery is in both: the queue says what is happening now
+    const pending = new Set(queued.map((q) => q._id));
+    const rows = [...queued, ...ended.filter((e) => !pending.has(e._id))].sort((a, b) => (a._id < b._id ? 1 : -1));
+    return pageOf(rows.map(deliveryView), query.limit);
   }
 
-  async delivery(organizationId: string, id: string, deliveryId: string): Promise<Delivery> {
-    const found = await this.models.Deliveries.findOne({ _id: deliveryId, subscriptionId: id, organizationId }).lean();
+  async delivery(organizationId: string, id: string, deliveryId: string): Promise<Delivery | QueueItem> {
+    const scope = { _id: deliveryId, subscriptionId: id, organizationId };
+    const found = (await this.models.Queue.findOne(scope).lean()) ?? (await this.models.Deliveries.findOne(scope).lean());
     if (!found) throw notFound(`Webhook ${id} has no delivery ${deliveryId}.`);
-    return found as Delivery;
+    return found;
   }
 
   /** Sends an ended delivery again, from the first step of the schedule, with the same `webhook-id`. */
@@ -207,20 +217,24 @@ export class WebhookService {
     const subscription = await this.get(organizationId, id);
     const delivery = await this.delivery(organizationId, id, deliveryId);
     if (subscription.status !== 'enabled') throw conflict('The webhook is disabled; enable it before replaying.');
-    if (delivery.status === 'pending') throw conflict('The delivery is still pending; it will be sent.');
+    if (!('status' in delivery)) throw conflict('The delivery is still pending; it will be sent.');
     const event = await this.ctx.models.Outbox.findById(delivery.eventId).lean();
     if (!event) throw conflict('The event of this delivery is no longer stored.');
     const now = this.clock();
+    // the claims of its last round, if any are left, must not hold the new one back
+    await this.models.Claims.deleteMany({ key: delivery._id });
     try {
-      await this.models.Queue.create(queueItem(delivery, event, now));
+      await this.models.Queue.create(
+        queueItem(
+          { subscriptionId: id, attempts: delivery.attempts, attemptCount: delivery.attemptCount, replayedAt: now },
+          event,
+          now,
+        ),
+      );
     } catch (err) {
       if (isDuplicateKeyError(err)) throw conflict('The delivery is already being replayed.');
       throw err;
     }
-    await this.models.Deliveries.updateOne(
-      { _id: delivery._id },
-      { $set: { status: 'pending', nextAttemptAt: now, replayedAt: now, failureReason: null, failedAt: null, updatedAt: now } },
-    );
     this.wake();
     return deliveryView(await this.delivery(organizationId, id, deliveryId));
   }
