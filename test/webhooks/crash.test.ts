@@ -76,22 +76,27 @@ describe('a crash while deliveries are in flight', () => {
     receiver.answer('/crash', () => ({ status: 200, delayMs: 150 }));
     await api('POST', '/v1/webhooks', { url: `${receiver.url}/crash`, eventTypes: ['occurrence.cancelled'] });
     const startDate = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
+    // series one after another (the first outbox sequence numbers are reserved then), cancellations side by side
+    const series: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const person = (name: string, role: string) =>
+        api('POST', '/v1/people', { name, email: `${name}${i}@example.com`, timeZone: 'Europe/Paris', roles: [role] });
+      const [manager, rep] = [await person('boss', 'manager'), await person('rep', 'rep')];
+      const created = await api('POST', '/v1/series', {
+        managerId: manager.id,
+        repId: rep.id,
+        weekday: 'wednesday',
+        startTime: '10:00',
+        timeZone: 'Europe/Paris',
+        startDate,
+      });
+      series.push(created.id as string);
+    }
     await Promise.all(
-      Array.from({ length: 8 }, async (_, i) => {
-        const person = (name: string, role: string) =>
-          api('POST', '/v1/people', { name, email: `${name}${i}@example.com`, timeZone: 'Europe/Paris', roles: [role] });
-        const [manager, rep] = [await person('boss', 'manager'), await person('rep', 'rep')];
-        const series = await api('POST', '/v1/series', {
-          managerId: manager.id,
-          repId: rep.id,
-          weekday: 'wednesday',
-          startTime: '10:00',
-          timeZone: 'Europe/Paris',
-          startDate,
-        });
-        const occurrences = (await api('GET', `/v1/series/${series.id as string}/occurrences`)) as { items: { key: string }[] };
+      series.map(async (id) => {
+        const occurrences = (await api('GET', `/v1/series/${id}/occurrences`)) as { items: { key: string }[] };
         for (const { key: occ } of occurrences.items.slice(0, 5)) {
-          await api('POST', `/v1/local-calendar/series/${series.id as string}/occurrences/${occ}/cancel`, {});
+          await api('POST', `/v1/local-calendar/series/${id}/occurrences/${occ}/cancel`, {});
         }
       }),
     );

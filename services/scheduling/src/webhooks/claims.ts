@@ -44,17 +44,31 @@ export class Claims {
     }
   }
 
+  /**
+   * Takes several unclaimed keys in one write (the generation after each one's `latest`, which the
+   * caller has just read); returns those taken. A key another worker took meanwhile collides.
+   */
+  async takeMany(wanted: { key: string; subscriptionId: string; latest: Claim | null }[]): Promise<Map<string, Claim>> {
+    const now = this.clock();
+    const leaseUntil = new Date(now.getTime() + this.leaseMs);
+    const docs = wanted.map(({ key, subscriptionId, latest }) => {
+      const generation = latest ? latest.generation + 1 : 0;
+      return { _id: `${key}#${generation}`, key, generation, subscriptionId, owner: this.owner, leaseUntil, createdAt: now };
+    });
+    const failed = new Set<number>();
+    try {
+      if (docs.length) await this.model.insertMany(docs, { ordered: false });
+    } catch (err) {
+      const errors = (err as { writeErrors?: { index: number }[] }).writeErrors;
+      if (!isDuplicateKeyError(err) || !errors) throw err;
+      for (const e of errors) failed.add(e.index);
+    }
+    return new Map(docs.filter((_, i) => !failed.has(i)).map((d) => [d.key, d]));
+  }
+
   /** Ends this worker's claim; the next worker takes the following generation. */
   async release(claim: Claim): Promise<void> {
     await this.model.updateOne({ _id: claim._id, owner: this.owner }, { $set: { leaseUntil: new Date(0) } });
-  }
-
-  /**
-   * Ends this worker's claim on work that is over (a delivery that left the queue). Deleted, not
-   * kept: a worker acting on a stale read may then take the key again, but finds the work gone.
-   */
-  async end(claim: Claim): Promise<void> {
-    await this.model.deleteOne({ _id: claim._id });
   }
 
   /** Drops every generation of a key, before its work starts over (a replayed delivery). */
@@ -70,13 +84,13 @@ export class Claims {
   }
 
   /** Live claims on deliveries of these subscriptions, on every replica. */
-  async liveFor(subscriptionIds: string[]): Promise<{ key: string; subscriptionId: string }[]> {
+  async liveFor(subscriptionIds: string[]): Promise<{ _id: string; key: string; subscriptionId: string }[]> {
     return (await this.model
       .find({ subscriptionId: { $in: subscriptionIds }, leaseUntil: { $gt: this.clock() } }, { key: 1, subscriptionId: 1 })
-      .lean()) as { key: string; subscriptionId: string }[];
+      .lean()) as { _id: string; key: string; subscriptionId: string }[];
   }
 
-  /** Deletes claims by id (those a worker that died left on deliveries that have ended since). */
+  /** Deletes claims by id (those on deliveries that have ended). */
   async remove(ids: string[]): Promise<void> {
     if (ids.length) await this.model.deleteMany({ _id: { $in: ids } });
   }

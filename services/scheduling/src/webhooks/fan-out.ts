@@ -53,6 +53,8 @@ export class FanOut {
       const careful = this.careful;
       this.careful = true; // should this pass fail half-way, the next one is careful
       const created = pairs.length ? await createDeliveries(this.models, pairs, this.clock(), careful) : [];
+      // one write for the pass: on FerretDB (SQLite) what costs is the number of writes waiting
+      // for the database, not the size of each
       await this.outbox.Outbox.updateMany(
         { fannedOut: false, _id: { $in: events.map((e) => e._id) } },
         { $set: { fannedOut: true } },

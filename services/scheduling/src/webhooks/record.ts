@@ -4,12 +4,21 @@ import type { Decision } from './retry.js';
 
 type Subscription = Pick<SubscriptionDoc, '_id' | 'failingSince'>;
 
+/** Ended deliveries are written together, at most this long after the first of them… */
+const FLUSH_AFTER_MS = 20;
+/** …or as soon as this many have ended. */
+const FLUSH_AT = 25;
+
 /**
  * Writes what an attempt came to. A retry updates the queue item; an ended delivery is written to
- * the log (one insert), then leaves the queue — a crash in between sends it once more, never
- * loses it. Then the subscription's health: the failure clock, 410 Gone.
+ * the log, then leaves the queue (batched with others that ended at the same time) — a crash in
+ * between sends it once more, never loses it. Then the subscription's health: the failure
+ * clock, 410 Gone.
  */
 export class DeliveryRecorder {
+  private ending: { record: DeliveryDoc; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
   constructor(
     private readonly models: WebhookModels,
     private readonly disableAfterMs: number,
@@ -48,7 +57,7 @@ export class DeliveryRecorder {
     }
   }
 
-  private async end(
+  private end(
     item: QueueItemDoc,
     attempt: AttemptRecord,
     outcome: Pick<DeliveryDoc, 'status' | 'succeededAt' | 'failedAt' | 'failureReason'>,
@@ -70,15 +79,40 @@ export class DeliveryRecorder {
       createdAt: item.createdAt,
       updatedAt: now,
     };
+    return new Promise((resolve, reject) => {
+      this.ending.push({ record, resolve, reject });
+      if (this.ending.length >= FLUSH_AT) void this.flush();
+      else this.timer ??= setTimeout(() => void this.flush(), FLUSH_AFTER_MS);
+    });
+  }
+
+  /**
+   * Writes the deliveries that ended lately together: one insert into the log, one delete from the
+   * queue. On FerretDB (SQLite, one writer) the number of writes is what limits throughput.
+   */
+  private async flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.ending.splice(0);
+    if (!batch.length) return;
     try {
-      await this.models.Deliveries.create(record);
+      const records = batch.map((b) => b.record);
+      try {
+        await this.models.Deliveries.insertMany(records, { ordered: false });
+      } catch (err) {
+        const errors = (err as { writeErrors?: { index: number }[] }).writeErrors;
+        if (!isDuplicateKeyError(err) || !errors) throw err;
+        // ended before: a replay, or a send repeated after a crash
+        for (const { index } of errors) {
+          const { _id, createdAt: _first, ...rest } = records[index]!;
+          await this.models.Deliveries.updateOne({ _id }, { $set: rest });
+        }
+      }
+      await this.models.Queue.deleteMany({ _id: { $in: records.map((r) => r._id) } });
+      for (const b of batch) b.resolve();
     } catch (err) {
-      // ended before: a replay, or a send repeated after a crash
-      if (!isDuplicateKeyError(err)) throw err;
-      const { _id, createdAt: _first, ...rest } = record;
-      await this.models.Deliveries.updateOne({ _id }, { $set: rest });
+      for (const b of batch) b.reject(err);
     }
-    await this.models.Queue.deleteOne({ _id: item._id });
   }
 
   /**

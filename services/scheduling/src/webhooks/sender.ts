@@ -54,12 +54,15 @@ export class Sender {
   async tick(): Promise<void> {
     if (this.stopping || this.inFlight.size >= MAX_SENDS_PER_PROCESS) return;
     const { Queue, Subscriptions } = this.models;
-    const items = (await Queue.find({}, { attempts: 0, body: 0 }).lean()) as QueueItem[];
+    // claims before the queue: a delivery that ends in between is then missing from the queue
+    // read, rather than present and looking unclaimed
     const claims = await this.claims.deliveryClaims();
+    const items = (await Queue.find({}, { attempts: 0, body: 0 }).lean()) as QueueItem[];
     const now = this.clock();
-    // claims a worker that died left on deliveries that have ended since
+    // a delivery that ended keeps its claim (one write less per delivery); it holds nothing once
+    // the delivery has left the queue, and goes here
     const queued = new Set(items.map((i) => i._id));
-    await this.claims.remove(claims.filter((c) => !queued.has(c.key) && c.leaseUntil <= now).map((c) => c._id));
+    await this.claims.remove(claims.filter((c) => !queued.has(c.key)).map((c) => c._id));
     if (!items.length) return;
 
     const subscriptionIds = [...new Set(items.map((i) => i.subscriptionId))];
@@ -77,17 +80,16 @@ export class Sender {
     const room = MAX_SENDS_PER_PROCESS - this.inFlight.size;
     const picks = dueDeliveries(items, claimed, enabled, now, this.settings.maxInFlight).slice(0, room) as QueueItem[];
 
-    const taken = new Map<string, Claim>();
-    for (const pick of picks) {
-      const claim = await this.claims.take(pick._id, pick.subscriptionId, latest.get(pick._id) ?? null);
-      if (claim) taken.set(pick._id, claim);
-    }
+    const taken = await this.claims.takeMany(
+      picks.map((p) => ({ key: p._id, subscriptionId: p.subscriptionId, latest: latest.get(p._id) ?? null })),
+    );
     if (!taken.size) return;
     const going = await this.confirm(
       picks.filter((p) => taken.has(p._id)),
       items,
+      new Set(claims.map((c) => c._id)),
     );
-    for (const [id, claim] of taken) if (!going.has(id)) await this.claims.release(claim);
+    await Promise.all([...taken].filter(([id]) => !going.has(id)).map(([, claim]) => this.claims.release(claim)));
     for (const item of going.values()) this.launch(item, taken.get(item._id)!, subscriptions.get(item.subscriptionId)!);
   }
 
@@ -97,10 +99,14 @@ export class Sender {
    * other replicas' included — within its limit. Reads by id (they bring the payload) and of the
    * small claims collection.
    */
-  private async confirm(mine: QueueItem[], snapshot: QueueItem[]): Promise<Map<string, QueueItem>> {
+  private async confirm(mine: QueueItem[], snapshot: QueueItem[], known: Set<string>): Promise<Map<string, QueueItem>> {
     const reads = await Promise.all(mine.map((p) => this.models.Queue.findById(p._id).lean() as Promise<QueueItem | null>));
     const fresh = reads.filter((i) => i !== null);
-    const live = await this.claims.liveFor([...new Set(mine.map((p) => p.subscriptionId))]);
+    // busy: claims taken since the snapshot (other replicas), and older ones on deliveries still queued
+    const queued = new Set(snapshot.map((i) => i._id));
+    const live = (await this.claims.liveFor([...new Set(mine.map((p) => p.subscriptionId))])).filter(
+      (c) => !known.has(c._id) || queued.has(c.key),
+    );
     const standing = standingClaims(mine, snapshot, fresh, live, this.clock(), this.settings.maxInFlight);
     return new Map(fresh.filter((f) => standing.has(f._id)).map((f) => [f._id, f]));
   }
@@ -150,9 +156,9 @@ export class Sender {
       responseBody: outcome.responseBody?.slice(0, LOGGED_RESPONSE_CHARS) ?? null,
     };
     await this.recorder.record(item, subscription, attempt, decision);
-    // the claim is held until the outcome is written, so no one sends this attempt twice
+    // the claim is held until the outcome is written, so no one sends this attempt twice; an
+    // ended delivery has left the queue, and its claim is swept by the next tick
     if (decision.kind === 'retry') await this.claims.release(claim);
-    else await this.claims.end(claim);
     const log = decision.kind === 'succeeded' ? this.logger.debug.bind(this.logger) : this.logger.info.bind(this.logger);
     log(
       {
