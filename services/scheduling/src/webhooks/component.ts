@@ -32,8 +32,6 @@ export interface WebhookComponentDeps {
 export interface WebhookWorkers extends Stoppable {
   fanOut: Pump;
   sender: Pump;
-  /** The sending worker, for introspection in tests and benchmarks. */
-  state: Sender;
 }
 
 /** The webhooks capability: models, API, and the fan-out and sending workers (started separately). */
@@ -76,7 +74,6 @@ export class WebhookComponent {
     const workers: WebhookWorkers = {
       fanOut: fanning,
       sender: sending,
-      state: sender,
       stop: async () => {
         await fanning.stop();
         await fanOut.release();

@@ -4,8 +4,6 @@ import { every, type Stoppable } from '@cadence/shared/process';
 export interface Pump extends Stoppable {
   /** Run the tick soon (again, if one is running: what it read may already be stale). */
   kick: () => void;
-  /** Runs ticks until no kick arrived during the last one. */
-  drain: () => Promise<void>;
 }
 
 /** A periodic worker that can also be woken when there is work, without running two ticks at once. */
@@ -24,6 +22,5 @@ export function pump(name: string, intervalMs: number, tick: () => Promise<unkno
       again = true;
       void worker.runNow();
     },
-    drain: () => worker.runNow(),
   };
 }

@@ -47,10 +47,6 @@ export class Sender {
     private readonly clock: () => Date,
   ) {}
 
-  get sending(): number {
-    return this.inFlight.size;
-  }
-
   async tick(): Promise<void> {
     if (this.stopping || this.inFlight.size >= MAX_SENDS_PER_PROCESS) return;
     const { Queue, Subscriptions } = this.models;
