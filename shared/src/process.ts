@@ -1,3 +1,4 @@
 export { announceListening, onShutdownSignal, type ShutdownOptions } from './process/lifecycle.js';
 export { bootService, type BootOptions, type Stoppable } from './process/boot.js';
 export { every } from './process/periodic.js';
+export { KeyedLock } from './process/keyed-lock.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { relayAllPending } from '@cadence/scheduling/outbox/relay-worker';
+import { healAndRelay, relayAllPending } from '@cadence/scheduling/outbox/relay-worker';
 import { pair, schedulingHarness } from '../harness/scheduling.js';
 
 let now = new Date('2026-10-01T12:00:00Z');
@@ -58,6 +58,21 @@ describe('the change pipeline', () => {
     expect(await types(id)).toEqual(['series.created@', 'occurrence.cancelled@20261103T140000Z']);
   });
 
+  it('loses no concurrent change to one occurrence (each version is committed once, also on FerretDB)', async () => {
+    const { id } = await newSeries('-concurrent');
+    const key = '20261110T140000Z';
+    const emails = Array.from({ length: 10 }, (_, i) => `guest${i}@example.com`);
+    await Promise.all(
+      emails.map((email) =>
+        h.pipeline.observeInstance({ seriesId: id, key, source: 'google', status: 'confirmed', declinedBy: [email] }),
+      ),
+    );
+    const occ = await org.api.get(`/v1/series/${id}/occurrences/${key}`).expect(200);
+    expect(occ.body.decline.by.map((d: { email: string }) => d.email).sort()).toEqual([...emails].sort());
+    expect(occ.body.history).toHaveLength(10);
+    expect((await types(id)).filter((t) => t.startsWith('occurrence.declined'))).toHaveLength(10);
+  });
+
   it('ignores instances the series does not plan', async () => {
     const { id } = await newSeries('-stray');
     expect(
@@ -98,6 +113,43 @@ describe('the change pipeline', () => {
     await relayAllPending(h.ctx.models);
     expect(await types(id)).toEqual(['series.created@', 'occurrence.cancelled@20261020T130000Z']);
     expect(await h.ctx.models.Occurrences.countDocuments({ seriesId: id, hasPendingEvents: true })).toBe(0);
+  });
+});
+
+describe('a writer that dies halfway', () => {
+  it('is finished by the relay: the journalled version lands and its event reaches the outbox', async () => {
+    const { id } = await newSeries('-heal');
+    await org.api.post(`/v1/local-calendar/series/${id}/occurrences/20261020T130000Z/cancel`, {}).expect(200);
+    const doc = (await h.ctx.models.Occurrences.findOne({ seriesId: id }).lean())!;
+    const event = {
+      id: 'evt_heal_test_000000000000',
+      organizationId: org.id,
+      type: 'occurrence.restored',
+      seriesId: id,
+      occurrenceKey: doc.key,
+      occurredAt: new Date(),
+      sequence: 1e9,
+      data: { test: true },
+    };
+    // the journal entry of version 2 was written, then the process died before updating the document
+    await h.ctx.models.Journal.create({
+      _id: `occurrences:${doc._id}@${doc.version + 1}`,
+      set: {
+        state: 'restored',
+        restoredAt: new Date(),
+        version: doc.version + 1,
+        hasPendingEvents: true,
+        pendingEvents: [event],
+      },
+      at: new Date(Date.now() - 30_000),
+    });
+    expect((await org.api.get(`/v1/series/${id}/occurrences/${doc.key}`)).body.state).toBe('cancelled');
+    await healAndRelay(h.ctx.models, new Date());
+    expect((await org.api.get(`/v1/series/${id}/occurrences/${doc.key}`)).body.state).toBe('restored');
+    expect(await types(id)).toEqual(['series.created@', `occurrence.cancelled@${doc.key}`, `occurrence.restored@${doc.key}`]);
+    // healing again changes nothing
+    await healAndRelay(h.ctx.models, new Date());
+    expect(await types(id)).toHaveLength(3);
   });
 });
 

@@ -11,6 +11,7 @@ import {
   type MetricsRegistry,
 } from '@cadence/shared/http';
 import type { Logger } from '@cadence/shared/logging';
+import { KeyedLock } from '@cadence/shared/process';
 import { LocalCalendarActions } from './calendars/local/actions.js';
 import { LocalCalendarProvider } from './calendars/local/provider.js';
 import { feedRoute, localCalendarRoutes } from './calendars/local/routes.js';
@@ -59,10 +60,13 @@ export interface SchedulingApp {
 export function createSchedulingApp(deps: SchedulingDeps): SchedulingApp {
   const ctx: SchedulingContext = {
     models: schedulingModels(deps.conn),
+    locks: new KeyedLock(),
     logger: deps.logger,
     now: deps.now ?? (() => new Date()),
   };
-  const providers = new CalendarProviders().register(new LocalCalendarProvider(ctx.models.LocalEvents, ctx.now));
+  const providers = new CalendarProviders().register(
+    new LocalCalendarProvider(ctx.models.LocalEvents, ctx.models.Journal, ctx.now),
+  );
   const pipeline = new ChangePipeline(ctx, providers);
   const webhooks = new WebhookComponent({
     conn: deps.conn,

@@ -1,4 +1,6 @@
 import type { Connection } from 'mongoose';
+import { journalModel } from '@cadence/shared/db';
+import type { KeyedLock } from '@cadence/shared/process';
 import type { Logger } from '@cadence/shared/logging';
 import { localEventModel } from './calendars/local/models.js';
 import { excuseModel } from './excuses/models.js';
@@ -20,6 +22,7 @@ export function schedulingModels(conn: Connection) {
     Outbox: outboxEventModel(conn),
     Counters: counterModel(conn),
     LocalEvents: localEventModel(conn),
+    Journal: journalModel(conn),
   };
 }
 export type SchedulingModels = ReturnType<typeof schedulingModels>;
@@ -27,6 +30,8 @@ export type SchedulingModels = ReturnType<typeof schedulingModels>;
 /** What the components share: models, logger and a clock tests can move. */
 export interface SchedulingContext {
   models: SchedulingModels;
+  /** Serializes writers to one document within this process (see shared/src/db/journal.ts). */
+  locks: KeyedLock;
   logger: Logger;
   now: () => Date;
 }

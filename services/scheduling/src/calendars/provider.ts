@@ -25,6 +25,8 @@ export interface CalendarRef {
  */
 export interface CalendarProvider {
   readonly kind: CalendarKind;
+  /** Refuses early (a 400 naming the field) what the provider cannot do, e.g. a manager without a connection. */
+  precheck?(input: Pick<SeriesForCalendar, 'manager' | 'rep'>): Promise<void>;
   /** Writes the protected recurring event; returns where it lives. */
   createSeries(input: SeriesForCalendar): Promise<CalendarRef>;
   /** Rewrites the event after the series changed (the new rule applies from its latest segment). */

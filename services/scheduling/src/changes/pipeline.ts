@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { commitVersion } from '@cadence/shared/db';
 import { conflict, notFound } from '@cadence/shared/http';
 import { contextLogger } from '@cadence/shared/logging';
 import { isoWeekOf, occurrenceKey, parseOccurrenceKey } from '@cadence/shared/time';
@@ -24,7 +25,10 @@ import { occurrenceEventData, seriesEventData, type EventContext } from './event
 import { pendingEvents, type NewEvent } from './events.js';
 import type { ObservedInstance, ObservedSeries } from './observation.js';
 
-const MAX_ATTEMPTS = 8;
+const MAX_ATTEMPTS = 20;
+
+/** A short random pause before retrying after another writer won a version. */
+const backoff = (attempt: number) => new Promise((r) => setTimeout(r, Math.random() * Math.min(5 * 2 ** attempt, 200)));
 
 /** The mutable part of an occurrence record that transitions change. */
 interface Draft {
@@ -163,9 +167,14 @@ export class ChangePipeline {
   }
 
   /** What a calendar says happened to the whole series (deleted, or cut short by "this and following"). */
-  async observeSeries(obs: ObservedSeries): Promise<string[]> {
+  observeSeries(obs: ObservedSeries): Promise<string[]> {
+    return this.ctx.locks.run(obs.seriesId, () => this.observeSeriesNow(obs));
+  }
+
+  private async observeSeriesNow(obs: ObservedSeries): Promise<string[]> {
     const { Series, Outbox } = this.ctx.models;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      if (attempt > 0) await backoff(attempt);
       const ctx = await this.loadSeries(obs.seriesId);
       const { series } = ctx;
       const now = this.ctx.now();
@@ -195,11 +204,13 @@ export class ChangePipeline {
         [event],
         now,
       );
-      const res = await Series.updateOne(
-        { _id: series._id, version: series.version },
-        { $set: { ...set, version, updatedAt: now, hasPendingEvents: true }, $push: { pendingEvents: { $each: pending } } },
-      );
-      if (res.matchedCount === 0) continue;
+      const committed = await commitVersion(Series, this.ctx.models.Journal, series._id, series.version, {
+        ...set,
+        updatedAt: now,
+        hasPendingEvents: true,
+        pendingEvents: [...series.pendingEvents, ...pending],
+      });
+      if (!committed) continue;
       await relayPending(Outbox, Series, { _id: series._id, version, pendingEvents: [...series.pendingEvents, ...pending] });
       return pending.map((p) => p.id);
     }
@@ -283,7 +294,18 @@ export class ChangePipeline {
    * Reads the occurrence, lets `change` edit a draft and name its outcomes, and writes draft,
    * history and events in one compare-and-set update; retried when another writer got there first.
    */
-  private async mutate(
+  private mutate(
+    ctx: EventContext,
+    planned: PlannedOccurrence,
+    source: ChangeSource,
+    revision: string | undefined,
+    change: (draft: Draft, now: Date) => Outcome[],
+  ): Promise<Applied | undefined> {
+    const id = occurrenceId(ctx.series._id, occurrenceKey(planned.originalStart));
+    return this.ctx.locks.run(id, () => this.mutateNow(ctx, planned, source, revision, change));
+  }
+
+  private async mutateNow(
     ctx: EventContext,
     planned: PlannedOccurrence,
     source: ChangeSource,
@@ -294,6 +316,7 @@ export class ChangePipeline {
     const key = occurrenceKey(planned.originalStart);
     const id = occurrenceId(ctx.series._id, key);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      if (attempt > 0) await backoff(attempt);
       const existing = await Occurrences.findById(id).lean();
       if (revision && existing?.providerRevision && revision <= existing.providerRevision) return undefined;
       const now = this.ctx.now();
@@ -337,11 +360,12 @@ export class ChangePipeline {
 
       const fields = { ...draft, providerRevision: record.providerRevision, version, updatedAt: now, hasPendingEvents: true };
       if (existing) {
-        const res = await Occurrences.updateOne(
-          { _id: id, version: existing.version },
-          { $set: fields, $push: { history: { $each: history }, pendingEvents: { $each: pending } } },
-        );
-        if (res.matchedCount === 0) continue;
+        const committed = await commitVersion(Occurrences, this.ctx.models.Journal, id, existing.version, {
+          ...fields,
+          history: [...existing.history, ...history],
+          pendingEvents: [...existing.pendingEvents, ...pending],
+        });
+        if (!committed) continue;
       } else {
         try {
           await Occurrences.create({

@@ -1,3 +1,4 @@
+import { healJournal, sweepJournal } from '@cadence/shared/db';
 import type { Logger } from '@cadence/shared/logging';
 import { every } from '@cadence/shared/process';
 import type { SchedulingModels } from '../context.js';
@@ -16,6 +17,35 @@ export async function relayAllPending(models: SchedulingModels): Promise<number>
   return copied;
 }
 
+const JOURNAL_KEEP_MS = 24 * 3600_000;
+
+/**
+ * Finishes version changes a dead writer left half done (journal entry written, document not yet
+ * updated), then relays. Entries younger than a few seconds belong to writers still at work.
+ */
+export async function healAndRelay(models: SchedulingModels, now: Date): Promise<number> {
+  await healJournal(
+    models.Journal,
+    [{ model: models.Occurrences }, { model: models.Series }, { model: models.LocalEvents, field: 'sequence' }],
+    new Date(now.getTime() - 5 * 60_000),
+    new Date(now.getTime() - 5_000),
+  );
+  return relayAllPending(models);
+}
+
 export function startOutboxRelay(models: SchedulingModels, logger: Logger, intervalMs: number) {
-  return every('outbox-relay', intervalMs, () => relayAllPending(models), logger);
+  let lastSweep = 0;
+  return every(
+    'outbox-relay',
+    intervalMs,
+    async () => {
+      const now = new Date();
+      await healAndRelay(models, now);
+      if (now.getTime() - lastSweep > 3600_000) {
+        lastSweep = now.getTime();
+        await sweepJournal(models.Journal, new Date(now.getTime() - JOURNAL_KEEP_MS));
+      }
+    },
+    logger,
+  );
 }

@@ -1,3 +1,4 @@
+import { commitVersion } from '@cadence/shared/db';
 import { badRequest, conflict, HttpProblem, notFound } from '@cadence/shared/http';
 import { contextLogger } from '@cadence/shared/logging';
 import type { Weekday } from '@cadence/shared/time';
@@ -131,6 +132,7 @@ export class SeriesService {
         : []),
     ];
     if (errors.length) throw badRequest(`Invalid body: ${errors.map((e) => e.field).join(', ')}.`, errors);
+    await this.providers.get(input.calendar).precheck?.({ manager: manager!, rep: rep! });
 
     const now = this.ctx.now();
     const id = newId('ser');
@@ -241,7 +243,11 @@ export class SeriesService {
     }));
   }
 
-  private async change(
+  private change(...args: Parameters<SeriesService['changeNow']>): Promise<SeriesView> {
+    return this.ctx.locks.run(args[1], () => this.changeNow(...args));
+  }
+
+  private async changeNow(
     organizationId: string,
     id: string,
     edit: (
@@ -271,14 +277,12 @@ export class SeriesService {
             now,
           )
         : [];
-      const res = await Series.updateOne(
-        { _id: id, version: series.version },
-        {
-          $set: { ...set, updatedAt: now, version: next.version, ...(pending.length ? { hasPendingEvents: true } : {}) },
-          $push: { pendingEvents: { $each: pending } },
-        },
-      );
-      if (res.matchedCount === 0) continue;
+      const committed = await commitVersion(Series, this.ctx.models.Journal, id, series.version, {
+        ...set,
+        updatedAt: now,
+        ...(pending.length ? { hasPendingEvents: true, pendingEvents: [...series.pendingEvents, ...pending] } : {}),
+      });
+      if (!committed) continue;
       if (pending.length)
         await relayPending(Outbox, Series, {
           _id: id,

@@ -42,7 +42,9 @@ export class LocalCalendarActions {
     extra: { reason?: string | undefined; cancelledBy?: { email: string; name: string | null } | undefined } = {},
   ): Promise<OccurrenceView> {
     const { ev, planned } = await this.target(organizationId, seriesId, key);
-    const event = await updateLocalEvent(this.ctx.models.LocalEvents, ev.series, this.ctx.now, (e) => edit(e, planned!));
+    const event = await updateLocalEvent(this.ctx.models.LocalEvents, this.ctx.models.Journal, ev.series, this.ctx.now, (e) =>
+      edit(e, planned!),
+    );
     const applied = await this.pipeline.observeInstance({ ...observeLocalInstance(event, seriesId, planned!), ...extra });
     return applied?.view ?? (await this.pipeline.view(await this.pipeline.loadSeries(seriesId), planned!));
   }
@@ -105,7 +107,7 @@ export class LocalCalendarActions {
   /** Deletes the whole recurring event, as "delete all events" does. */
   async deleteSeries(org: string, seriesId: string) {
     const { ev } = await this.target(org, seriesId);
-    await updateLocalEvent(this.ctx.models.LocalEvents, ev.series, this.ctx.now, (e) => {
+    await updateLocalEvent(this.ctx.models.LocalEvents, this.ctx.models.Journal, ev.series, this.ctx.now, (e) => {
       if (e.deleted) return false;
       e.deleted = true;
       return true;
@@ -116,7 +118,7 @@ export class LocalCalendarActions {
   /** "This and following": the event stops before this occurrence. */
   async truncate(org: string, seriesId: string, key: string) {
     const { ev, planned } = await this.target(org, seriesId, key);
-    await updateLocalEvent(this.ctx.models.LocalEvents, ev.series, this.ctx.now, (e) => {
+    await updateLocalEvent(this.ctx.models.LocalEvents, this.ctx.models.Journal, ev.series, this.ctx.now, (e) => {
       if (e.truncatedAt && e.truncatedAt <= planned!.originalStart) return false;
       e.truncatedAt = planned!.originalStart;
       return true;

@@ -1,4 +1,5 @@
 import type { Model } from 'mongoose';
+import type { Journal } from '@cadence/shared/db';
 import { newId } from '../../ids.js';
 import type { CalendarProvider, CalendarRef, SeriesForCalendar } from '../provider.js';
 import type { LocalEventDoc } from './models.js';
@@ -14,6 +15,7 @@ export class LocalCalendarProvider implements CalendarProvider {
 
   constructor(
     private readonly LocalEvents: Model<LocalEventDoc>,
+    private readonly journal: Journal,
     private readonly now: () => Date,
   ) {}
 
@@ -30,16 +32,16 @@ export class LocalCalendarProvider implements CalendarProvider {
   }
 
   async updateSeries({ series }: SeriesForCalendar): Promise<CalendarRef> {
-    await updateLocalEvent(this.LocalEvents, series, this.now, () => true);
+    await updateLocalEvent(this.LocalEvents, this.journal, series, this.now, () => true);
     return { provider: 'local', eventId: series.calendar.eventId ?? null, calendarId: null, connectionId: null };
   }
 
   async endSeries({ series }: SeriesForCalendar): Promise<void> {
-    await updateLocalEvent(this.LocalEvents, series, this.now, () => true);
+    await updateLocalEvent(this.LocalEvents, this.journal, series, this.now, () => true);
   }
 
   async restoreOccurrence({ series }: SeriesForCalendar, key: string): Promise<void> {
-    await updateLocalEvent(this.LocalEvents, series, this.now, (event) => {
+    await updateLocalEvent(this.LocalEvents, this.journal, series, this.now, (event) => {
       if (!event.cancelled.includes(key)) return false;
       event.cancelled = event.cancelled.filter((k) => k !== key);
       return true;

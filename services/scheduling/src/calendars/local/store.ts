@@ -1,4 +1,6 @@
 import type { Model } from 'mongoose';
+import { commitVersion, type Journal } from '@cadence/shared/db';
+import { KeyedLock } from '@cadence/shared/process';
 import { conflict, notFound } from '@cadence/shared/http';
 import type { SeriesDoc } from '../../series/models.js';
 import type { LocalEventDoc } from './models.js';
@@ -35,8 +37,15 @@ export function toLocalEventState(doc: LocalEventDoc): LocalEventState {
  * Edits a series' local event with compare-and-set on its sequence (arrays are rewritten whole:
  * FerretDB has no positional array updates). `edit` returns false when there is nothing to change.
  */
-export async function updateLocalEvent(
+const locks = new KeyedLock();
+
+export function updateLocalEvent(...args: Parameters<typeof updateLocalEventNow>): Promise<LocalEventState> {
+  return locks.run(args[2]._id, () => updateLocalEventNow(...args));
+}
+
+async function updateLocalEventNow(
   LocalEvents: Model<LocalEventDoc>,
+  journal: Journal,
   series: Pick<SeriesDoc, '_id' | 'organizationId'>,
   now: () => Date,
   edit: (event: EditableLocalEvent) => boolean,
@@ -47,11 +56,9 @@ export async function updateLocalEvent(
     const draft = toLocalEventState(current);
     if (!edit(draft)) return draft;
     const { _id, seriesId, sequence, ...editable } = draft;
-    const res = await LocalEvents.updateOne(
-      { _id, sequence },
-      { $set: { ...editable, sequence: sequence + 1, updatedAt: now() } },
-    );
-    if (res.matchedCount === 1) return { ...draft, _id, seriesId, sequence: sequence + 1 };
+    if (await commitVersion(LocalEvents, journal, _id, sequence, { ...editable, updatedAt: now() }, 'sequence')) {
+      return { ...draft, _id, seriesId, sequence: sequence + 1 };
+    }
   }
   throw conflict('The local calendar event changed concurrently; try again.');
 }
