@@ -1,4 +1,4 @@
-import type { calendar_v3 } from 'googleapis';
+import type { calendar_v3 } from '@cadence/scheduling/calendars/google/googleapis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGoogleEmulator, type Account, type GoogleEmulator } from './index.js';
 import { calendarFor, failure, weeklyOneOnOne } from './test-support.js';

@@ -1,4 +1,4 @@
-import { google } from 'googleapis';
+import { google } from '@cadence/scheduling/calendars/google/googleapis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCOPES, startGoogleEmulator, type GoogleEmulator } from './index.js';
 import { calendarFor, failure, oauthFor } from './test-support.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { calendar_v3 } from 'googleapis';
+import type { calendar_v3 } from '@cadence/scheduling/calendars/google/googleapis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGoogleEmulator, type Account, type GoogleEmulator } from './index.js';
 import { calendarFor, failure, Receiver, weeklyOneOnOne } from './test-support.js';

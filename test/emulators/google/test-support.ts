@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { google, type calendar_v3 } from 'googleapis';
+import { google, type calendar_v3 } from '@cadence/scheduling/calendars/google/googleapis';
 import type { Account, GoogleEmulator } from './index.js';
 
 /** The real googleapis client, pointed at the emulator, authenticated by refresh token. */
