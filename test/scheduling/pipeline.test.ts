@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { healAndRelay, relayAllPending } from '@cadence/scheduling/outbox/relay-worker';
+import { nextSequence } from '@cadence/scheduling/outbox/sequence';
 import { pair, schedulingHarness } from '../harness/scheduling.js';
 
 let now = new Date('2026-10-01T12:00:00Z');
@@ -128,7 +129,7 @@ describe('a writer that dies halfway', () => {
       seriesId: id,
       occurrenceKey: doc.key,
       occurredAt: new Date(),
-      sequence: 1e9,
+      sequence: nextSequence(),
       data: { test: true },
     };
     // the journal entry of version 2 was written, then the process died before updating the document

@@ -145,7 +145,7 @@ describe('webhook subscriptions', () => {
       ['post', `/v1/webhooks/${hook.id}/rotate-secret`],
       ['post', `/v1/webhooks/${hook.id}/test`],
       ['get', `/v1/webhooks/${hook.id}/deliveries`],
-      ['get', `/v1/webhooks/${hook.id}/deliveries/dlv_000000000000000000000`],
+      ['get', `/v1/webhooks/${hook.id}/deliveries/dlv_00000000000000000000000`],
       ['delete', `/v1/webhooks/${hook.id}`],
     ] as const;
     for (const [method, path, body] of routes) {

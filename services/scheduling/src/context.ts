@@ -6,7 +6,6 @@ import { localEventModel } from './calendars/local/models.js';
 import { excuseModel } from './excuses/models.js';
 import { occurrenceModel } from './occurrences/models.js';
 import { organizationModels } from './organizations/models.js';
-import { counterModel } from './outbox/counters.js';
 import { outboxEventModel } from './outbox/models.js';
 import { personModel } from './people/models.js';
 import { seriesModel } from './series/models.js';
@@ -20,7 +19,6 @@ export function schedulingModels(conn: Connection) {
     Occurrences: occurrenceModel(conn),
     Excuses: excuseModel(conn),
     Outbox: outboxEventModel(conn),
-    Counters: counterModel(conn),
     LocalEvents: localEventModel(conn),
     Journal: journalModel(conn),
   };

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { reserve } from '../outbox/counters.js';
+import { nextSequence } from '../outbox/sequence.js';
 import type { PendingEvent } from '../outbox/pending.js';
 import type { SchedulingModels } from '../context.js';
 
@@ -23,7 +23,7 @@ export async function pendingEvents(
   at: Date,
 ): Promise<PendingEvent[]> {
   if (!events.length) return [];
-  const first = await reserve(models.Counters, 'outbox', events.length);
+  const first = nextSequence(events.length);
   return events.map((e, i) => ({
     id: eventId(owner.id, owner.version, i),
     organizationId: owner.organizationId,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { badRequest, conflict, isDuplicateKeyError } from '@cadence/shared/http';
 import type { SchedulingContext } from '../context.js';
-import { reserve } from '../outbox/counters.js';
+import { nextSequence } from '../outbox/sequence.js';
 import type { PublishEventInput } from './schemas.js';
 
 /** The outbox id of a published event: the caller's idempotency key, per organization. */
@@ -17,7 +17,7 @@ const sameEvent = (a: { type: string; data: unknown }, b: { type: string; data: 
  * with different content is a conflict.
  */
 export async function publishEvent(ctx: SchedulingContext, input: PublishEventInput) {
-  const { Organization, Outbox, Counters } = ctx.models;
+  const { Organization, Outbox } = ctx.models;
   if (!(await Organization.exists({ _id: input.organizationId }))) {
     throw badRequest('Invalid body: organizationId.', [
       { location: 'body', field: 'organizationId', message: 'no such organization' },
@@ -37,7 +37,7 @@ export async function publishEvent(ctx: SchedulingContext, input: PublishEventIn
       occurredAt: input.occurredAt ? new Date(input.occurredAt) : now,
       data: input.data,
       createdAt: now,
-      sequence: await reserve(Counters, 'outbox', 1),
+      sequence: nextSequence(),
       fannedOut: false,
     });
     return { id, type: input.type, duplicate: false };

@@ -14,7 +14,8 @@ export function deliveryId(eventId: string, subscriptionId: string, sequence: nu
   const hash = createHash('sha256').update(`${eventId}|${subscriptionId}`).digest();
   let tail = '';
   for (const b of hash.subarray(0, 12)) tail += (b % 36).toString(36);
-  return `dlv_${sequence.toString(36).padStart(9, '0')}${tail}`;
+  // 11 base-36 digits hold any safe integer (sequences are microseconds since the epoch)
+  return `dlv_${sequence.toString(36).padStart(11, '0')}${tail}`;
 }
 
 /** The Standard Webhooks payload: `{type, timestamp, data}`, the same bytes on every attempt. */

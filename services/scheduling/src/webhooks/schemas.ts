@@ -4,7 +4,7 @@ import { filterProblem } from './event-types.js';
 import { DELIVERY_STATUSES, DISABLED_REASONS, SUBSCRIPTION_STATUSES } from './models.js';
 
 export const webhookIdSchema = z.string().regex(/^whk_[0-9a-z]{21}$/, 'must be a webhook id (whk_…)');
-export const deliveryIdSchema = z.string().regex(/^dlv_[0-9a-z]{21}$/, 'must be a delivery id (dlv_…)');
+export const deliveryIdSchema = z.string().regex(/^dlv_[0-9a-z]{23}$/, 'must be a delivery id (dlv_…)');
 
 const urlSchema = z
   .url({ protocol: /^https?$/, message: 'must be an https URL' })

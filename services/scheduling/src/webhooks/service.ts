@@ -2,7 +2,7 @@ import { badRequest, conflict, isDuplicateKeyError, notFound } from '@cadence/sh
 import type { SchedulingContext } from '../context.js';
 import { newId } from '../ids.js';
 import { decodeCursor, pageOf } from '../pagination.js';
-import { reserve } from '../outbox/counters.js';
+import { nextSequence } from '../outbox/sequence.js';
 import { createDeliveries, queueItem } from './deliveries.js';
 import { TEST_EVENT_TYPE } from './event-types.js';
 import type { DeliveryDoc, QueueItemDoc, SubscriptionDoc, WebhookModels } from './models.js';
@@ -244,7 +244,7 @@ export class WebhookService {
     const subscription = await this.get(organizationId, id);
     if (subscription.status !== 'enabled') throw conflict('The webhook is disabled; enable it to send a test event.');
     const now = this.clock();
-    const sequence = await reserve(this.ctx.models.Counters, 'outbox', 1);
+    const sequence = nextSequence();
     const event = {
       _id: newId('evt'),
       organizationId,
