@@ -10,6 +10,7 @@ import {
   openApiDocument,
   type MetricsRegistry,
 } from '@cadence/shared/http';
+import { AgendaLinkClient } from '@cadence/shared/clients/agenda';
 import type { Logger } from '@cadence/shared/logging';
 import { KeyedLock } from '@cadence/shared/process';
 import { LocalCalendarActions } from './calendars/local/actions.js';
@@ -46,6 +47,8 @@ export interface SchedulingDeps {
   secretsKey?: Buffer;
   /** DNS for the webhook target guard (tests substitute one). */
   resolver?: Resolver;
+  /** The agenda service's base URL; with the internal token, new series get their agenda link. */
+  agendaUrl?: string | (() => string) | undefined;
 }
 
 export interface SchedulingApp {
@@ -81,7 +84,14 @@ export function createSchedulingApp(deps: SchedulingDeps): SchedulingApp {
   const api = new ApiRouter(registry, authenticate(ctx.models, deps.internalToken));
   organizationRoutes(api, ctx.models);
   peopleRoutes(api, ctx, publicUrl);
-  seriesRoutes(api, new SeriesService(ctx, providers));
+  seriesRoutes(
+    api,
+    new SeriesService(
+      ctx,
+      providers,
+      deps.agendaUrl && deps.internalToken ? new AgendaLinkClient(deps.agendaUrl, deps.internalToken) : undefined,
+    ),
+  );
   occurrenceRoutes(api, new OccurrenceService(ctx), pipeline);
   excuseRoutes(api, ctx);
   localCalendarRoutes(api, ctx, new LocalCalendarActions(ctx, pipeline));

@@ -26,6 +26,7 @@ bootService({
       webhooks: webhookSettingsFrom(config),
       secretsKey: secretsKeyFrom(config.SECRETS_KEY),
       internalToken: config.INTERNAL_TOKEN,
+      agendaUrl: config.AGENDA_URL,
     });
     const relay = startOutboxRelay(ctx.models, logger, config.OUTBOX_RELAY_INTERVAL_MS);
     // webhook workers stop first: their last writes need the relay's database still open

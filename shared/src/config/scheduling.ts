@@ -42,6 +42,8 @@ const schedulingEnvSchema = requireDatabaseInProduction(
     SECRETS_KEY: secretsKey,
     /** Shared with the agenda service for `POST /internal/v1/events`; unset outside production: endpoint off. */
     INTERNAL_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
+    /** Where the agenda service answers (internal); with INTERNAL_TOKEN, new series get their agenda link at once. */
+    AGENDA_URL: httpUrl.optional(),
     /** Delay before each delivery attempt: the first is the initial send, one attempt per entry. */
     WEBHOOK_RETRY_SCHEDULE: durationList('0,5s,5m,30m,2h,5h,10h,14h,20h,24h'),
     WEBHOOK_TIMEOUT_MS: positiveMs(10_000),

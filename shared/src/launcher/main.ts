@@ -3,6 +3,7 @@
  * embedded database; then both services, each in its own process with its own database name.
  * Ctrl-C (or SIGTERM) stops everything it started, the database last.
  */
+import { randomBytes } from 'node:crypto';
 import { launcherConfigSchema, loadConfigOrExit, processEnv } from '../config.js';
 import { embeddedDataDir, resolveDatabase } from '../db/embedded/resolve.js';
 import { announceRunning } from '../db/embedded/running.js';
@@ -35,11 +36,20 @@ process.on('SIGINT', () => void (stopping || stopAll(0)));
 process.on('SIGTERM', () => void (stopping || stopAll(0)));
 
 try {
-  const base = { ...processEnv(), MONGODB_URI: db.uri };
+  // both services must share the internal token (agenda pages, agenda links, homework events)
+  const base = {
+    ...processEnv(),
+    MONGODB_URI: db.uri,
+    INTERNAL_TOKEN: config.INTERNAL_TOKEN ?? randomBytes(32).toString('base64url'),
+  };
+  // with a fixed agenda port its address is known before it starts, so new series get their link at once
+  const agendaHost = config.AGENDA_HOST === '0.0.0.0' ? '127.0.0.1' : config.AGENDA_HOST;
+  const agendaUrl = config.AGENDA_PORT ? `http://${agendaHost}:${config.AGENDA_PORT}` : undefined;
   const scheduling = await startService('scheduling', import.meta.resolve('@cadence/scheduling/main'), {
     ...base,
     SCHEDULING_HOST: config.SCHEDULING_HOST,
     SCHEDULING_PORT: String(config.SCHEDULING_PORT),
+    ...(agendaUrl ? { AGENDA_URL: agendaUrl } : {}),
   });
   started.push(scheduling);
   const agenda = await startService('agenda', import.meta.resolve('@cadence/agenda/main'), {
@@ -47,6 +57,7 @@ try {
     AGENDA_HOST: config.AGENDA_HOST,
     AGENDA_PORT: String(config.AGENDA_PORT),
     SCHEDULING_URL: scheduling.url,
+    ...(agendaUrl ? { AGENDA_PUBLIC_URL: agendaUrl } : {}),
   });
   started.push(agenda);
   for (const proc of started) {

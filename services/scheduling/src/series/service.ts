@@ -64,7 +64,22 @@ export class SeriesService {
   constructor(
     private readonly ctx: SchedulingContext,
     private readonly providers: CalendarProviders,
+    /** Issues the series' agenda link (the agenda service); absent when not configured. */
+    private readonly agendaLinks?: { issue(organizationId: string, seriesId: string): Promise<string> },
   ) {}
+
+  /** The agenda link for a new series, so the first invite carries it; a failure leaves it for later. */
+  private async agendaLinkFor(organizationId: string, id: string): Promise<string | null> {
+    if (!this.agendaLinks) return null;
+    try {
+      const url = await this.agendaLinks.issue(organizationId, id);
+      await this.ctx.models.Series.updateOne({ _id: id }, { $set: { agendaUrl: url } });
+      return url;
+    } catch (err) {
+      contextLogger(this.ctx.logger).warn({ err, seriesId: id }, 'no agenda link for the new series yet');
+      return null;
+    }
+  }
 
   private async people(organizationId: string, ids: string[]): Promise<Map<string, PersonDoc>> {
     const found = await this.ctx.models.People.find({ organizationId, _id: { $in: [...new Set(ids)] } }).lean();
@@ -187,6 +202,7 @@ export class SeriesService {
     }
     await relayPending(Outbox, Series, { _id: id, version: 1, pendingEvents: pending });
 
+    series.agendaUrl = await this.agendaLinkFor(organizationId, id);
     try {
       const calendar = await this.providers.get(input.calendar).createSeries({ series, manager: manager!, rep: rep! });
       await Series.updateOne({ _id: id }, { $set: { calendar } });
