@@ -35,3 +35,4 @@ export {
   type RouteHandler,
   type RouteSpec,
 } from './http/api-router.js';
+export { decodeCursor, pageOf, pageQuery, pageSchema } from './http/pagination.js';

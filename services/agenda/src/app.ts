@@ -22,7 +22,7 @@ import { HomeworkService } from './homework/service.js';
 import { linkRoutes } from './links/routes.js';
 import { LinkService } from './links/service.js';
 import { CsrfGuard } from './pages/csrf.js';
-import { WriteQueue } from './serialize.js';
+import { KeyedLock } from '@cadence/shared/process';
 import { agendaPages } from './pages/routes.js';
 import { templateRoutes } from './templates/routes.js';
 import { TemplateService } from './templates/service.js';
@@ -55,7 +55,7 @@ export function createAgendaApp(deps: AgendaDeps): AgendaApp {
     logger: deps.logger,
     now: deps.now ?? (() => new Date()),
     scheduling: new SchedulingClients(deps.schedulingUrl ?? 'http://127.0.0.1:3001', deps.internalToken),
-    writes: new WriteQueue(),
+    writes: new KeyedLock(),
   };
   const publicUrl = (req: Request) => deps.publicUrl ?? `${req.protocol}://${req.get('host')}`;
   const templates = new TemplateService(ctx);

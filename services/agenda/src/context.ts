@@ -4,7 +4,7 @@ import type { Logger } from '@cadence/shared/logging';
 import { agendaModel } from './agendas/models.js';
 import { homeworkModel, overdueClaimModel } from './homework/models.js';
 import { agendaLinkModel } from './links/models.js';
-import type { WriteQueue } from './serialize.js';
+import type { KeyedLock } from '@cadence/shared/process';
 import { seriesSettingsModel, templateModel } from './templates/models.js';
 
 /** Every model of the agenda service, registered once on its connection (its own database). */
@@ -27,5 +27,5 @@ export interface AgendaContext {
   now: () => Date;
   scheduling: SchedulingClients;
   /** Serialises compare-and-set writes per document in this process (see serialize.ts). */
-  writes: WriteQueue;
+  writes: KeyedLock;
 }

@@ -1,4 +1,4 @@
-import { sha256 } from '../ids.js';
+import { sha256 } from '@cadence/shared/ids';
 
 interface Entry {
   organizationId: string;

@@ -2,7 +2,7 @@ import type { ApiRouter } from '@cadence/shared/http';
 import { callerOf } from '../auth/authenticate.js';
 import { occurrenceParams } from '../agendas/schemas.js';
 import type { AgendaContext } from '../context.js';
-import { pageSchema } from '../pagination.js';
+import { pageSchema } from '@cadence/shared/http';
 import {
   assignHomeworkBody,
   createHomeworkBody,

@@ -1,6 +1,6 @@
 import { z } from '@cadence/shared/http';
 import { instantSchema, occurrenceKeySchema } from '@cadence/shared/time';
-import { pageQuery } from '../pagination.js';
+import { pageQuery } from '@cadence/shared/http';
 import { seriesIdSchema } from '../templates/schemas.js';
 
 export const ownerSchema = z.enum(['rep', 'manager'], { message: 'must be rep or manager' });

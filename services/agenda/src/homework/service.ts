@@ -1,9 +1,9 @@
 import type { OccurrenceView, SchedulingClient } from '@cadence/shared/clients/scheduling';
 import { conflict, notFound } from '@cadence/shared/http';
 import type { AgendaContext } from '../context.js';
-import { newId } from '../ids.js';
+import { newId } from '@cadence/shared/ids';
 import { currentOrNext } from '../occurrences/lookup.js';
-import { decodeCursor, pageOf } from '../pagination.js';
+import { decodeCursor, pageOf } from '@cadence/shared/http';
 import { defaultDue } from './due.js';
 import type { HomeworkDoc } from './models.js';
 import type { Actor, AssignHomeworkInput, HomeworkStatus, HomeworkView, UpdateHomeworkInput } from './schemas.js';

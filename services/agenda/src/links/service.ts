@@ -3,7 +3,7 @@ import { conflict, HttpProblem, isDuplicateKeyError } from '@cadence/shared/http
 import { contextLogger } from '@cadence/shared/logging';
 import type { Caller } from '../auth/authenticate.js';
 import type { AgendaContext } from '../context.js';
-import { newToken, sha256 } from '../ids.js';
+import { newToken, sha256 } from '@cadence/shared/ids';
 import type { AgendaLinkDoc } from './models.js';
 import { TOKEN_PATTERN } from './schemas.js';
 

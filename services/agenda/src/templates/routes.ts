@@ -1,6 +1,6 @@
 import type { ApiRouter } from '@cadence/shared/http';
 import { callerOf } from '../auth/authenticate.js';
-import { pageSchema } from '../pagination.js';
+import { pageSchema } from '@cadence/shared/http';
 import {
   listTemplatesQuery,
   seriesParams,

@@ -1,5 +1,5 @@
 import { z } from '@cadence/shared/http';
-import { pageQuery } from '../pagination.js';
+import { pageQuery } from '@cadence/shared/http';
 
 export const templateIdSchema = z.string().regex(/^(standard|tpl_[0-9a-z]{21})$/, 'must be a template id (tpl_…) or standard');
 export const seriesIdSchema = z.string().regex(/^ser_[0-9a-z]{21}$/, 'must be a series id (ser_…)');

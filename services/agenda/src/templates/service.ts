@@ -1,8 +1,8 @@
 import { badRequest, conflict, HttpProblem, notFound } from '@cadence/shared/http';
 import type { Caller } from '../auth/authenticate.js';
 import type { AgendaContext } from '../context.js';
-import { newId } from '../ids.js';
-import { decodeCursor, pageOf } from '../pagination.js';
+import { newId } from '@cadence/shared/ids';
+import { decodeCursor, pageOf } from '@cadence/shared/http';
 import type { TemplateDoc } from './models.js';
 import { timeBoxMismatch, type TemplateInput, type TemplateItem, type TemplateView } from './schemas.js';
 import { STANDARD_TEMPLATE_ID, standardTemplate } from './standard.js';

@@ -1,9 +1,9 @@
 import type { ApiRouter } from '@cadence/shared/http';
 import { badRequest, notFound } from '@cadence/shared/http';
 import type { SchedulingContext } from '../context.js';
-import { newId } from '../ids.js';
+import { newId } from '@cadence/shared/ids';
 import { organizationOf } from '../organizations/authenticate.js';
-import { decodeCursor, pageOf, pageSchema } from '../pagination.js';
+import { decodeCursor, pageOf, pageSchema } from '@cadence/shared/http';
 import { toExcuseView } from './excuses.js';
 import { createExcuseBody, excuseParams, excuseSchema, listExcusesQuery } from './schemas.js';
 

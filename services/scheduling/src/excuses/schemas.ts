@@ -1,6 +1,6 @@
 import { z } from '@cadence/shared/http';
 import { instantSchema, localDateSchema } from '@cadence/shared/time';
-import { pageQuery } from '../pagination.js';
+import { pageQuery } from '@cadence/shared/http';
 import { personIdSchema } from '../people/schemas.js';
 import { excuseKindSchema } from '@cadence/shared/contracts/scheduling';
 

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { newId } from '../ids.js';
+import { newId } from '@cadence/shared/ids';
 import type { OrganizationModels } from './models.js';
 
 /**

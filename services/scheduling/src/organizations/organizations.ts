@@ -1,4 +1,4 @@
-import { newId } from '../ids.js';
+import { newId } from '@cadence/shared/ids';
 import type { OrganizationModels } from './models.js';
 
 export async function createOrganization(models: OrganizationModels, name: string) {

@@ -1,6 +1,6 @@
 import type { Model } from 'mongoose';
 import { notFound } from '@cadence/shared/http';
-import { newId } from '../ids.js';
+import { newId } from '@cadence/shared/ids';
 import type { PersonDoc } from './models.js';
 import type { PersonView } from './schemas.js';
 

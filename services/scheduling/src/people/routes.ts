@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import type { Request } from 'express';
 import type { ApiRouter } from '@cadence/shared/http';
 import type { SchedulingContext } from '../context.js';
-import { newToken } from '../ids.js';
+import { newToken } from '@cadence/shared/ids';
 import { organizationOf } from '../organizations/authenticate.js';
-import { decodeCursor, pageOf, pageSchema } from '../pagination.js';
+import { decodeCursor, pageOf, pageSchema } from '@cadence/shared/http';
 import { createPerson, getPerson, toPersonView } from './people.js';
 import { createPersonBody, feedSchema, listPeopleQuery, personParams, personSchema, updatePersonBody } from './schemas.js';
 

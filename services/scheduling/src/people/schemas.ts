@@ -1,6 +1,6 @@
 import { z } from '@cadence/shared/http';
 import { timeZoneSchema } from '@cadence/shared/time';
-import { pageQuery } from '../pagination.js';
+import { pageQuery } from '@cadence/shared/http';
 
 export const personIdSchema = z.string().regex(/^per_[0-9a-z]{21}$/, 'must be a person id (per_…)');
 export const roleSchema = z.enum(['manager', 'rep']);

@@ -1,6 +1,6 @@
 import type { ApiRouter } from '@cadence/shared/http';
 import { organizationOf } from '../organizations/authenticate.js';
-import { pageSchema } from '../pagination.js';
+import { pageSchema } from '@cadence/shared/http';
 import { agendaLinkBody, createSeriesBody, listSeriesQuery, seriesParams, seriesSchema, updateSeriesBody } from './schemas.js';
 import type { SeriesService } from './service.js';
 

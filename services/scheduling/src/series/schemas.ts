@@ -1,6 +1,6 @@
 import { z } from '@cadence/shared/http';
 import { localDateSchema, localTimeSchema, timeZoneSchema, weekdaySchema } from '@cadence/shared/time';
-import { pageQuery } from '../pagination.js';
+import { pageQuery } from '@cadence/shared/http';
 import { calendarKindSchema, policySchema, seriesStatusSchema } from '@cadence/shared/contracts/scheduling';
 
 export {

@@ -1,5 +1,5 @@
 import { z } from '@cadence/shared/http';
-import { pageQuery } from '../pagination.js';
+import { pageQuery } from '@cadence/shared/http';
 import { filterProblem } from './event-types.js';
 import { DELIVERY_STATUSES, DISABLED_REASONS, SUBSCRIPTION_STATUSES } from './models.js';
 

@@ -1,7 +1,7 @@
 import { badRequest, conflict, isDuplicateKeyError, notFound } from '@cadence/shared/http';
 import type { SchedulingContext } from '../context.js';
-import { newId } from '../ids.js';
-import { decodeCursor, pageOf } from '../pagination.js';
+import { newId } from '@cadence/shared/ids';
+import { decodeCursor, pageOf } from '@cadence/shared/http';
 import { nextSequence } from '../outbox/sequence.js';
 import { createDeliveries, queueItem } from './deliveries.js';
 import { TEST_EVENT_TYPE } from './event-types.js';

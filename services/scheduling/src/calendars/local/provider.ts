@@ -1,6 +1,6 @@
 import type { Model } from 'mongoose';
 import type { Journal } from '@cadence/shared/db';
-import { newId } from '../../ids.js';
+import { newId } from '@cadence/shared/ids';
 import type { CalendarProvider, CalendarRef, SeriesForCalendar } from '../provider.js';
 import type { LocalEventDoc } from './models.js';
 import { updateLocalEvent } from './store.js';

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 const ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
 
@@ -9,14 +9,16 @@ function random36(length: number): string {
 }
 
 /**
- * A prefixed id (`ser_…`) that sorts by creation time (so cursor pagination lists oldest first)
- * and carries 12 random characters so ids cannot be enumerated.
+ * A prefixed id (`ser_…`, `hw_…`) that sorts by creation time (so cursor pagination lists oldest
+ * first) and carries 12 random characters so ids cannot be enumerated.
  */
 export function newId(prefix: string): string {
   return `${prefix}_${Date.now().toString(36).padStart(9, '0')}${random36(12)}`;
 }
 
-/** A capability token for links and feeds: 32 random bytes, base64url. */
+/** A capability token: 32 random bytes, base64url (43 characters). */
 export function newToken(): string {
   return randomBytes(32).toString('base64url');
 }
+
+export const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');

@@ -1,4 +1,4 @@
-import { z } from '@cadence/shared/http';
+import { z } from './api-router.js';
 
 /** `?limit&cursor` for list routes; the cursor is the last id of the previous page, opaque to callers. */
 export const pageQuery = {
@@ -18,4 +18,4 @@ export function pageOf<T extends { id: string }>(items: T[], limit: number): { i
   return { items: page, nextCursor: more ? Buffer.from(page[page.length - 1]!.id).toString('base64url') : null };
 }
 
-export { pageSchema } from '@cadence/shared/contracts/scheduling';
+export { pageSchema } from '../contracts/scheduling.js';
