@@ -24,3 +24,4 @@ export function loadConfigOrExit<S extends z.ZodObject>(service: string, schema:
     throw err;
   }
 }
+export { googleEnvSchema, googleEnvRefinement, syncEnvSchema, type GoogleEnv, type SyncEnv } from './config/providers.js';

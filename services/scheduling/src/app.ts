@@ -13,12 +13,17 @@ import {
 import { AgendaLinkClient } from '@cadence/shared/clients/agenda';
 import type { Logger } from '@cadence/shared/logging';
 import { KeyedLock } from '@cadence/shared/process';
+import type { GoogleSettings } from './calendars/google/client.js';
+import { googleIntegration, type GoogleIntegration } from './calendars/google/integration.js';
 import { LocalCalendarActions } from './calendars/local/actions.js';
 import { LocalCalendarProvider } from './calendars/local/provider.js';
 import { feedRoute, localCalendarRoutes } from './calendars/local/routes.js';
 import { CalendarProviders } from './calendars/provider.js';
 import { ChangePipeline } from './changes/pipeline.js';
 import { schedulingModels, type SchedulingContext } from './context.js';
+import type { OAuthProvider } from './connections/oauth-provider.js';
+import { connectionCallback, connectionRoutes } from './connections/routes.js';
+import { ConnectionService } from './connections/service.js';
 import { excuseRoutes } from './excuses/routes.js';
 import { internalRoutes } from './internal/routes.js';
 import { occurrenceRoutes } from './occurrences/routes.js';
@@ -28,6 +33,7 @@ import { organizationRoutes } from './organizations/routes.js';
 import { peopleRoutes } from './people/routes.js';
 import { seriesRoutes } from './series/routes.js';
 import { SeriesService } from './series/service.js';
+import { SyncScheduler, type CalendarSyncer } from './sync/scheduler.js';
 import { WebhookComponent } from './webhooks/component.js';
 import { defaultWebhookSettings, type WebhookSettings } from './webhooks/settings.js';
 import type { Resolver } from './webhooks/target-guard.js';
@@ -49,6 +55,10 @@ export interface SchedulingDeps {
   resolver?: Resolver;
   /** The agenda service's base URL; with the internal token, new series get their agenda link. */
   agendaUrl?: string | (() => string) | undefined;
+  /** Google Calendar (client id and secret set); absent: no Google. */
+  google?: GoogleSettings | undefined;
+  /** Sync machinery shared by the calendar providers. */
+  sync?: { pollMs: number; leaseMs: number };
 }
 
 export interface SchedulingApp {
@@ -57,6 +67,9 @@ export interface SchedulingApp {
   pipeline: ChangePipeline;
   providers: CalendarProviders;
   webhooks: WebhookComponent;
+  sync: SyncScheduler;
+  connections: ConnectionService;
+  google: GoogleIntegration | undefined;
 }
 
 /** The scheduling service: every component wired from injected dependencies (tests use it directly). */
@@ -71,13 +84,37 @@ export function createSchedulingApp(deps: SchedulingDeps): SchedulingApp {
     new LocalCalendarProvider(ctx.models.LocalEvents, ctx.models.Journal, ctx.now),
   );
   const pipeline = new ChangePipeline(ctx, providers);
+  const secrets = new SecretBox(deps.secretsKey ?? developmentSecretsKey());
   const webhooks = new WebhookComponent({
     conn: deps.conn,
     ctx,
     settings: { ...defaultWebhookSettings, ...deps.webhooks },
-    secretBox: new SecretBox(deps.secretsKey ?? developmentSecretsKey()),
+    secretBox: secrets,
     ...(deps.resolver ? { resolver: deps.resolver } : {}),
   });
+  // calendar accounts: consent, sealed tokens, and one sync at a time per connected calendar
+  const syncers = new Map<string, CalendarSyncer>();
+  const oauthProviders = new Map<string, OAuthProvider>();
+  const connections = new ConnectionService(ctx, oauthProviders, secrets);
+  const sync = new SyncScheduler(
+    ctx.models.SyncStates,
+    ctx.models.Journal,
+    ctx.models.Connections,
+    syncers,
+    ctx.logger,
+    ctx.now,
+    {
+      pollMs: deps.sync?.pollMs ?? 1000,
+      leaseMs: deps.sync?.leaseMs ?? 60_000,
+      onReauthRequired: (connection, reason) => connections.reauthRequired(connection, reason),
+    },
+  );
+  const google = deps.google ? googleIntegration(deps.google, ctx, pipeline, sync, secrets) : undefined;
+  if (google) {
+    providers.register(google.provider);
+    syncers.set('google', google.syncer);
+    oauthProviders.set('google', google.oauth);
+  }
   const publicUrl = (req: Request) => deps.publicUrl ?? `${req.protocol}://${req.get('host')}`;
 
   const registry = createOpenApiRegistry();
@@ -97,6 +134,8 @@ export function createSchedulingApp(deps: SchedulingDeps): SchedulingApp {
   localCalendarRoutes(api, ctx, new LocalCalendarActions(ctx, pipeline));
   webhooks.routes(api);
   internalRoutes(api, ctx, deps.internalToken);
+  connectionRoutes(api, ctx, connections);
+  connectionCallback(api, connections);
 
   const app = createServiceApp({ logger: deps.logger, metrics: deps.metrics, ping: () => pingDatabase(deps.conn) });
   const document = openApiDocument(registry, {
@@ -108,9 +147,10 @@ export function createSchedulingApp(deps: SchedulingDeps): SchedulingApp {
     res.json(document);
   });
   feedRoute(app, ctx);
+  google?.hooks(app);
   app.use(api.router);
   finishServiceApp(app, deps.logger);
-  return { app, ctx, pipeline, providers, webhooks };
+  return { app, ctx, pipeline, providers, webhooks, sync, connections, google };
 }
 
 /** The bare Express app, for callers that only need HTTP. */

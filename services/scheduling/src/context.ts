@@ -2,7 +2,10 @@ import type { Connection } from 'mongoose';
 import { journalModel } from '@cadence/shared/db';
 import type { KeyedLock } from '@cadence/shared/process';
 import type { Logger } from '@cadence/shared/logging';
+import { channelModels } from './calendars/google/channels.js';
 import { localEventModel } from './calendars/local/models.js';
+import { connectionModels } from './connections/models.js';
+import { syncStateModel } from './sync/models.js';
 import { excuseModel } from './excuses/models.js';
 import { occurrenceModel } from './occurrences/models.js';
 import { organizationModels } from './organizations/models.js';
@@ -21,6 +24,9 @@ export function schedulingModels(conn: Connection) {
     Outbox: outboxEventModel(conn),
     LocalEvents: localEventModel(conn),
     Journal: journalModel(conn),
+    ...connectionModels(conn),
+    SyncStates: syncStateModel(conn),
+    ...channelModels(conn),
   };
 }
 export type SchedulingModels = ReturnType<typeof schedulingModels>;

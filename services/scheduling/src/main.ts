@@ -1,7 +1,9 @@
 import { loadConfigOrExit, schedulingConfigSchema } from '@cadence/shared/config';
 import { secretsKeyFrom } from '@cadence/shared/crypto';
 import { createLogger } from '@cadence/shared/logging';
-import { bootService } from '@cadence/shared/process';
+import { bootService, every } from '@cadence/shared/process';
+import { googleSettingsFrom } from './calendars/google/client.js';
+import { reconcileAll } from './sync/reconcile.js';
 import { createSchedulingApp } from './app.js';
 import { startOutboxRelay } from './outbox/relay-worker.js';
 import { webhookSettingsFrom } from './webhooks/settings.js';
@@ -18,7 +20,7 @@ bootService({
   port: config.SCHEDULING_PORT,
   shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
   build: async ({ conn, metrics }) => {
-    const { app, ctx, webhooks } = createSchedulingApp({
+    const { app, ctx, webhooks, sync, google } = createSchedulingApp({
       conn,
       logger,
       metrics,
@@ -27,10 +29,22 @@ bootService({
       secretsKey: secretsKeyFrom(config.SECRETS_KEY),
       internalToken: config.INTERNAL_TOKEN,
       agendaUrl: config.AGENDA_URL,
+      google: googleSettingsFrom(config),
+      sync: { pollMs: config.SYNC_POLL_INTERVAL_MS, leaseMs: config.SYNC_LEASE_MS },
     });
     const relay = startOutboxRelay(ctx.models, logger, config.OUTBOX_RELAY_INTERVAL_MS);
     // webhook workers stop first: their last writes need the relay's database still open
-    return { app, workers: [webhooks.start(), relay] };
+    sync.start();
+    const calendars = [
+      { stop: () => sync.stop() },
+      ...(google
+        ? [
+            every('google-channels', 10 * 60_000, google.renewChannels, logger),
+            every('reconcile', config.RECONCILE_INTERVAL_MS, () => reconcileAll(ctx.models, sync), logger),
+          ]
+        : []),
+    ];
+    return { app, workers: [...calendars, webhooks.start(), relay] };
   },
 }).catch((err: unknown) => {
   logger.fatal({ err }, 'scheduling failed to start');

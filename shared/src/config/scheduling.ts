@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { googleEnvRefinement, googleEnvSchema, syncEnvSchema } from './providers.js';
 import { databaseEnvSchema, requireDatabaseInProduction } from './database.js';
 import { commaList, duration, durationList } from './durations.js';
 import { boolean, dbName, host, httpUrl, logLevel, nodeEnv, port, positiveMs } from './fields.js';
@@ -54,9 +55,12 @@ const schedulingEnvSchema = requireDatabaseInProduction(
     /** CIDR ranges, addresses or host names that may be targeted although private. */
     WEBHOOK_ALLOWED_TARGETS: commaList(''),
     WEBHOOK_DISABLE_AFTER: duration('5d'),
+    ...googleEnvSchema.shape,
+    ...syncEnvSchema.shape,
     ...databaseEnvSchema.shape,
   }),
 )
+  .refine(googleEnvRefinement.check, { ...googleEnvRefinement.issue, when: () => true })
   .refine((cfg: Record<string, unknown>) => !(cfg['NODE_ENV'] === 'production' && cfg['WEBHOOK_ALLOW_HTTP_LOOPBACK'] === true), {
     path: ['WEBHOOK_ALLOW_HTTP_LOOPBACK'],
     message: 'must not be true when NODE_ENV=production',

@@ -11,6 +11,7 @@ export const SCHEDULING_EVENT_TYPES = [
   'series.ended',
   'series.cancelled',
   'series.truncated',
+  'connection.reauth_required',
 ] as const;
 
 /** Namespaces the agenda service owns: it names its own events there (`homework.overdue`…). */

@@ -1,0 +1,143 @@
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { Schema, type Connection, type InferSchemaType, type Model } from 'mongoose';
+import { contextLogger, type Logger } from '@cadence/shared/logging';
+import type { ConnectionDoc } from '../../connections/models.js';
+import type { GoogleAccounts } from './accounts.js';
+import { withGoogleRetry } from './errors.js';
+
+/** A push-notification channel (`events.watch`) on a connected calendar. */
+const channelSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    organizationId: { type: String, required: true },
+    connectionId: { type: String, required: true },
+    resourceId: { type: String, required: true },
+    /** SHA-256 of the channel token Google echoes in X-Goog-Channel-Token. */
+    tokenHash: { type: String, required: true },
+    expiration: { type: Date, required: true },
+    status: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+channelSchema.index({ connectionId: 1, status: 1 });
+channelSchema.index({ status: 1, expiration: 1 });
+
+/** Per-connection renewal lock, so two replicas never open two channels for one calendar. */
+const renewalSchema = new Schema(
+  { _id: { type: String, required: true }, leaseUntil: { type: Date, default: null } },
+  { versionKey: false },
+);
+
+export type ChannelDoc = InferSchemaType<typeof channelSchema>;
+
+export const channelModels = (conn: Connection) => ({
+  Channels: conn.model<ChannelDoc>('GoogleChannel', channelSchema, 'google_channels') as Model<ChannelDoc>,
+  Renewals: conn.model('GoogleChannelRenewal', renewalSchema, 'google_channel_renewals'),
+});
+type ChannelModels = ReturnType<typeof channelModels>;
+
+const RENEWAL_WINDOW_MS = 5 * 60_000;
+
+const hash = (token: string) => createHash('sha256').update(token).digest();
+
+/**
+ * Opens, renews and stops watch channels. Google never renews a channel: a new one (new id) is
+ * opened before the old expires, then the old is stopped.
+ */
+export class GoogleChannels {
+  constructor(
+    private readonly models: ChannelModels,
+    private readonly accounts: GoogleAccounts,
+    private readonly logger: Logger,
+    private readonly now: () => Date,
+  ) {}
+
+  /** The active channel behind a notification, if its id, token and resource all match. */
+  async verify(channelId: string, token: string | undefined, resourceId: string | undefined): Promise<ChannelDoc | undefined> {
+    const channel = await this.models.Channels.findOne({ _id: channelId, status: 'active' }).lean();
+    if (!channel || !token || resourceId !== channel.resourceId) return undefined;
+    return timingSafeEqual(hash(token), Buffer.from(channel.tokenHash, 'hex')) ? channel : undefined;
+  }
+
+  /** Makes sure the connection has a channel that lives longer than `renewBeforeMs`; at most one replica does it. */
+  async ensure(connection: ConnectionDoc): Promise<void> {
+    const now = this.now();
+    const renewBefore = this.accounts.settings.GOOGLE_CHANNEL_RENEW_BEFORE_MS;
+    const fresh = await this.models.Channels.findOne({
+      connectionId: connection._id,
+      status: 'active',
+      expiration: { $gt: new Date(now.getTime() + renewBefore) },
+    }).lean();
+    if (fresh) return;
+    const window = Math.floor(now.getTime() / RENEWAL_WINDOW_MS);
+    try {
+      await this.models.Renewals.create({ _id: `${connection._id}@${window}`, at: now });
+    } catch (err) {
+      if ((err as { code?: number }).code === 11000) return; // another replica renews it
+      throw err;
+    }
+    await this.open(connection);
+    await this.stopOld(connection);
+    await this.models.Renewals.deleteMany({ at: { $lt: new Date(now.getTime() - 24 * 3600_000) } });
+  }
+
+  private async open(connection: ConnectionDoc): Promise<void> {
+    const settings = this.accounts.settings;
+    if (!settings.GOOGLE_WEBHOOK_URL) throw new Error('GOOGLE_WEBHOOK_URL is not set; Google cannot push notifications');
+    const id = randomUUID();
+    const token = randomBytes(32).toString('base64url');
+    const calendar = this.accounts.client(connection);
+    const res = await withGoogleRetry(() =>
+      calendar.events.watch({
+        calendarId: connection.calendarId,
+        requestBody: {
+          id,
+          type: 'web_hook',
+          address: settings.GOOGLE_WEBHOOK_URL!,
+          token,
+          params: { ttl: String(settings.GOOGLE_CHANNEL_TTL_SECONDS) },
+        },
+      }),
+    );
+    await this.models.Channels.create({
+      _id: id,
+      organizationId: connection.organizationId,
+      connectionId: connection._id,
+      resourceId: res.data.resourceId!,
+      tokenHash: hash(token).toString('hex'),
+      expiration: new Date(Number(res.data.expiration)),
+      status: 'active',
+      createdAt: this.now(),
+    });
+  }
+
+  /** Stops every active channel but the newest. */
+  private async stopOld(connection: ConnectionDoc): Promise<void> {
+    const active = await this.models.Channels.find({ connectionId: connection._id, status: 'active' })
+      .sort({ createdAt: -1 })
+      .lean();
+    for (const old of active.slice(1)) await this.stop(connection, old);
+  }
+
+  /** Stops all channels of a connection (disconnect, re-authorization needed). */
+  async stopAll(connection: ConnectionDoc, { remote }: { remote: boolean }): Promise<void> {
+    const active = await this.models.Channels.find({ connectionId: connection._id, status: 'active' }).lean();
+    for (const channel of active) {
+      if (remote) await this.stop(connection, channel);
+      else await this.models.Channels.updateOne({ _id: channel._id }, { $set: { status: 'stopped' } });
+    }
+  }
+
+  private async stop(connection: ConnectionDoc, channel: ChannelDoc): Promise<void> {
+    await this.models.Channels.updateOne({ _id: channel._id }, { $set: { status: 'stopped' } });
+    try {
+      await withGoogleRetry(() =>
+        this.accounts.client(connection).channels.stop({ requestBody: { id: channel._id, resourceId: channel.resourceId } }),
+      );
+    } catch (err) {
+      // an expired or unknown channel stops sending anyway
+      contextLogger(this.logger).warn({ err, channelId: channel._id }, 'could not stop a Google channel');
+    }
+  }
+}

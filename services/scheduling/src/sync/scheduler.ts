@@ -1,0 +1,176 @@
+import { randomUUID } from 'node:crypto';
+import type { Model } from 'mongoose';
+import { commitVersion, type Journal } from '@cadence/shared/db';
+import type { Logger } from '@cadence/shared/logging';
+import type { ConnectionDoc } from '../connections/models.js';
+import { CursorExpiredError, ReauthRequiredError } from './errors.js';
+import type { SyncStateDoc } from './models.js';
+
+/** One provider's incremental sync of one connected calendar. */
+export interface CalendarSyncer {
+  /** Applies every change since `cursor` (null: a full sync) and returns the cursor to store. */
+  sync(connection: ConnectionDoc, cursor: string | null): Promise<string>;
+}
+
+export interface SyncSchedulerOptions {
+  pollMs: number;
+  leaseMs: number;
+  /** How long to wait after a request before syncing, so a burst of notifications is one sync. */
+  debounceMs?: number;
+  onReauthRequired: (connection: ConnectionDoc, reason: string) => Promise<void>;
+}
+
+const backoffMs = (failures: number) => Math.min(60_000 * 2 ** Math.min(failures, 6), 3600_000);
+
+/**
+ * Turns "something changed in this calendar" into exactly one sync at a time per calendar across
+ * all replicas: requests set a flag, a worker claims flagged calendars with a lease (an atomic
+ * journal entry, see shared/src/db/journal.ts), and the new cursor is stored only after every page was applied.
+ */
+export class SyncScheduler {
+  private readonly owner = randomUUID();
+  private timer: NodeJS.Timeout | undefined;
+  private wakeTimer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = true;
+
+  constructor(
+    private readonly States: Model<SyncStateDoc>,
+    private readonly journal: Journal,
+    private readonly Connections: Model<ConnectionDoc>,
+    private readonly syncers: Map<string, CalendarSyncer>,
+    private readonly logger: Logger,
+    private readonly now: () => Date,
+    private readonly opts: SyncSchedulerOptions,
+  ) {}
+
+  /** Something changed (a notification, a reconcile, a new connection): sync this calendar soon. */
+  async request(connection: Pick<ConnectionDoc, '_id' | 'organizationId' | 'provider'>): Promise<void> {
+    await this.States.updateOne(
+      { _id: connection._id },
+      {
+        $set: { pending: true, requestedAt: this.now() },
+        $setOnInsert: { organizationId: connection.organizationId, provider: connection.provider },
+      },
+      { upsert: true },
+    );
+    this.wake();
+  }
+
+  /** Forget the cursor so the next sync is a full one. */
+  async resetCursor(connectionId: string): Promise<void> {
+    await this.States.updateOne({ _id: connectionId }, { $set: { cursor: null } });
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.timer = setInterval(() => this.wake(0), this.opts.pollMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    clearTimeout(this.wakeTimer);
+    await this.running;
+  }
+
+  wake(delay = this.opts.debounceMs ?? 25): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    if (this.wakeTimer) return;
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = undefined;
+      void this.drain();
+    }, delay);
+  }
+
+  /** Runs due syncs until none is left; exposed for tests and benchmarks. */
+  drain(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      do {
+        this.again = false;
+        for (let claimed = await this.claim(); claimed; claimed = await this.claim()) await this.run(claimed);
+      } while (this.again && !this.stopped);
+    })()
+      .catch((err: unknown) => this.logger.error({ err }, 'sync loop failed'))
+      .finally(() => {
+        this.running = undefined;
+      });
+    return this.running;
+  }
+
+  /** The oldest due calendar this replica managed to claim (a journal entry per claim: one winner). */
+  private async claim(): Promise<SyncStateDoc | null> {
+    const now = this.now();
+    const due = await this.States.find({
+      pending: true,
+      $and: [
+        { $or: [{ leaseUntil: null }, { leaseUntil: { $lt: now } }] },
+        { $or: [{ retryAt: null }, { retryAt: { $lte: now } }] },
+      ],
+    })
+      .sort({ requestedAt: 1 })
+      .limit(10)
+      .lean();
+    for (const state of due) {
+      const set = {
+        pending: false,
+        leaseUntil: new Date(now.getTime() + this.opts.leaseMs),
+        leaseOwner: this.owner,
+        startedAt: now,
+      };
+      if (await commitVersion(this.States, this.journal, state._id, state.generation ?? 0, set, 'generation')) {
+        return { ...state, ...set, generation: (state.generation ?? 0) + 1 } as SyncStateDoc;
+      }
+    }
+    return null;
+  }
+
+  private async run(state: SyncStateDoc): Promise<void> {
+    const mine = { _id: state._id, leaseOwner: this.owner };
+    const connection = await this.Connections.findById(state._id).lean();
+    const syncer = connection && this.syncers.get(connection.provider);
+    if (!connection || connection.status !== 'active' || !syncer) {
+      await this.States.updateOne(mine, { $set: { leaseUntil: null, leaseOwner: null } });
+      return;
+    }
+    try {
+      const cursor = await syncer.sync(connection, state.cursor ?? null);
+      await this.States.updateOne(mine, {
+        $set: { cursor, finishedAt: this.now(), leaseUntil: null, leaseOwner: null, failures: 0, lastError: null, retryAt: null },
+      });
+    } catch (err) {
+      if (err instanceof CursorExpiredError) {
+        this.logger.info({ connectionId: state._id }, 'sync cursor expired; running a full sync');
+        await this.States.updateOne(mine, { $set: { cursor: null, pending: true, leaseUntil: null, leaseOwner: null } });
+        return;
+      }
+      if (err instanceof ReauthRequiredError) {
+        await this.States.updateOne(mine, { $set: { leaseUntil: null, leaseOwner: null, lastError: err.message } });
+        await this.opts.onReauthRequired(connection, err.message);
+        return;
+      }
+      const failures = (state.failures ?? 0) + 1;
+      this.logger.warn({ err, connectionId: state._id, failures }, 'sync failed; will retry');
+      await this.States.updateOne(mine, {
+        $set: {
+          pending: true,
+          leaseUntil: null,
+          leaseOwner: null,
+          failures,
+          lastError: (err as Error).message,
+          retryAt: new Date(this.now().getTime() + backoffMs(failures - 1)),
+        },
+      });
+    }
+  }
+}

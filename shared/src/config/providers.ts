@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { httpUrl, positiveMs } from './fields.js';
+
+const both = (a: string, b: string) => (cfg: Record<string, unknown>) => (cfg[a] === undefined) === (cfg[b] === undefined);
+
+/**
+ * Google Calendar. The provider is enabled when a client id and secret are set; the URLs default
+ * to Google's and are pointed at the loopback emulator in tests.
+ */
+export const googleEnvSchema = z.object({
+  GOOGLE_CLIENT_ID: z.string().min(1).optional(),
+  GOOGLE_CLIENT_SECRET: z.string().min(1).optional(),
+  /** Where Google sends the browser back after consent: `<public URL>/v1/connections/google/callback`. */
+  GOOGLE_REDIRECT_URL: httpUrl.optional(),
+  /** Public HTTPS address of `POST /hooks/google` for push notifications. */
+  GOOGLE_WEBHOOK_URL: httpUrl.optional(),
+  GOOGLE_API_ROOT_URL: httpUrl.default('https://www.googleapis.com/'),
+  GOOGLE_TOKEN_URL: httpUrl.default('https://oauth2.googleapis.com/token'),
+  GOOGLE_AUTH_URL: httpUrl.default('https://accounts.google.com/o/oauth2/v2/auth'),
+  GOOGLE_CHANNEL_TTL_SECONDS: z.coerce.number().int().min(60).max(604_800).default(604_800),
+  /** Renew a channel when less than this is left of it. */
+  GOOGLE_CHANNEL_RENEW_BEFORE_MS: positiveMs(24 * 3600_000),
+});
+
+export const googleEnvRefinement = {
+  check: both('GOOGLE_CLIENT_ID', 'GOOGLE_CLIENT_SECRET'),
+  issue: { path: ['GOOGLE_CLIENT_SECRET'], message: 'set GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET together' },
+};
+
+/** Settings every provider's sync machinery shares. */
+export const syncEnvSchema = z.object({
+  /** Periodic full reconcile of every active series, the safety net for missed notifications. */
+  RECONCILE_INTERVAL_MS: positiveMs(3600_000),
+  /** How often a replica looks for calendars due a sync (notifications also wake it at once). */
+  SYNC_POLL_INTERVAL_MS: positiveMs(1000),
+  /** How long a claimed sync may run before another replica may take it over. */
+  SYNC_LEASE_MS: positiveMs(60_000),
+});
+
+export type GoogleEnv = z.infer<typeof googleEnvSchema>;
+export type SyncEnv = z.infer<typeof syncEnvSchema>;
