@@ -15,7 +15,12 @@ export const KEYS = ['20261020T130000Z', '20261027T130000Z', '20261103T140000Z',
  * sync and webhook workers, and a webhook receiver.
  */
 export async function googleSetup(label: string) {
-  const emulator = await startGoogleEmulator({ clientId: 'cadence-test-client', clientSecret: 'cadence-test-secret' });
+  // one clock for Cadence and Google, so channel lifetimes compare
+  const emulator = await startGoogleEmulator({
+    clientId: 'cadence-test-client',
+    clientSecret: 'cadence-test-secret',
+    now: DOMAIN_NOW,
+  });
   afterAll(() => emulator.close());
   const settings: GoogleSettings = {
     GOOGLE_CLIENT_ID: 'cadence-test-client',

@@ -14,8 +14,15 @@ export class GoogleAccounts {
     private readonly secrets: SecretBox,
   ) {}
 
+  /** One client per connection and token, kept: its access token then lives its hour instead of being refreshed per call. */
+  private readonly clients = new Map<string, { sealed: string; calendar: calendar_v3.Calendar }>();
+
   client(connection: ConnectionDoc): calendar_v3.Calendar {
-    return googleCalendar(this.settings, this.secrets.open(connection.refreshTokenSealed, connection._id));
+    const cached = this.clients.get(connection._id);
+    if (cached?.sealed === connection.refreshTokenSealed) return cached.calendar;
+    const calendar = googleCalendar(this.settings, this.secrets.open(connection.refreshTokenSealed, connection._id));
+    this.clients.set(connection._id, { sealed: connection.refreshTokenSealed, calendar });
+    return calendar;
   }
 
   /** The manager's active Google connection, or a 400 naming the calendar field. */

@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import { Schema, type Connection, type InferSchemaType, type Model } from 'mongoose';
 import { contextLogger, type Logger } from '@cadence/shared/logging';
 import type { ConnectionDoc } from '../../connections/models.js';
+import { nextSequence } from '../../outbox/sequence.js';
 import type { GoogleAccounts } from './accounts.js';
 import { withGoogleRetry } from './errors.js';
 
@@ -17,6 +18,8 @@ const channelSchema = new Schema(
     expiration: { type: Date, required: true },
     status: { type: String, required: true },
     createdAt: { type: Date, required: true },
+    /** Opening order (strictly increasing), so "the newest channel" is never ambiguous. */
+    order: { type: Number, required: true },
   },
   { versionKey: false },
 );
@@ -37,7 +40,7 @@ export const channelModels = (conn: Connection) => ({
 });
 type ChannelModels = ReturnType<typeof channelModels>;
 
-const RENEWAL_WINDOW_MS = 5 * 60_000;
+const STALE_CLAIM_MS = 5 * 60_000;
 
 const hash = (token: string) => createHash('sha256').update(token).digest();
 
@@ -70,16 +73,19 @@ export class GoogleChannels {
       expiration: { $gt: new Date(now.getTime() + renewBefore) },
     }).lean();
     if (fresh) return;
-    const window = Math.floor(now.getTime() / RENEWAL_WINDOW_MS);
+    // the claim is "move on from the newest channel": once per channel, whoever inserts it first
+    const newest = await this.models.Channels.findOne({ connectionId: connection._id }).sort({ order: -1 }).lean();
+    const claim = `${connection._id}@${newest?._id ?? 'none'}`;
     try {
-      await this.models.Renewals.create({ _id: `${connection._id}@${window}`, at: now });
+      await this.models.Renewals.create({ _id: claim, at: now });
     } catch (err) {
-      if ((err as { code?: number }).code === 11000) return; // another replica renews it
-      throw err;
+      if ((err as { code?: number }).code !== 11000) throw err;
+      // another replica renews it; a claim left by a replica that died mid-renewal is freed for the next round
+      await this.models.Renewals.deleteOne({ _id: claim, at: { $lt: new Date(now.getTime() - STALE_CLAIM_MS) } });
+      return;
     }
     await this.open(connection);
     await this.stopOld(connection);
-    await this.models.Renewals.deleteMany({ at: { $lt: new Date(now.getTime() - 24 * 3600_000) } });
   }
 
   private async open(connection: ConnectionDoc): Promise<void> {
@@ -109,14 +115,13 @@ export class GoogleChannels {
       expiration: new Date(Number(res.data.expiration)),
       status: 'active',
       createdAt: this.now(),
+      order: nextSequence(),
     });
   }
 
   /** Stops every active channel but the newest. */
   private async stopOld(connection: ConnectionDoc): Promise<void> {
-    const active = await this.models.Channels.find({ connectionId: connection._id, status: 'active' })
-      .sort({ createdAt: -1 })
-      .lean();
+    const active = await this.models.Channels.find({ connectionId: connection._id, status: 'active' }).sort({ order: -1 }).lean();
     for (const old of active.slice(1)) await this.stop(connection, old);
   }
 

@@ -19,6 +19,8 @@ export function googleOAuthClient(settings: GoogleSettings): OAuth2Client {
     clientSecret: settings.GOOGLE_CLIENT_SECRET,
     ...(settings.GOOGLE_REDIRECT_URL ? { redirectUri: settings.GOOGLE_REDIRECT_URL } : {}),
     endpoints: { oauth2TokenUrl: settings.GOOGLE_TOKEN_URL, oauth2AuthBaseUrl: settings.GOOGLE_AUTH_URL },
+    // a 401 on a kept access token (revoked, expired early) refreshes once; a refused refresh is invalid_grant
+    forceRefreshOnFailure: true,
   });
 }
 
