@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { developmentSecretsKey, SecretBox } from '@cadence/shared/crypto/secret-box';
+import { reconcileAll } from '@cadence/scheduling/sync/reconcile';
 import { eventually } from '../harness/webhook-receiver.js';
 import { googleOrg, googleSeries, googleSetup, KEYS, typesAt, waitForType } from './support.js';
 
@@ -89,6 +90,24 @@ describe('Google sync under repeats, reordering and failures', () => {
     expect(s.emulator.getEventRaw(manager.email, instanceId)).toMatchObject({ status: 'confirmed' });
     await settle();
     expect(await outboxTypes(series.id)).toEqual(['series.created', 'occurrence.cancelled', 'occurrence.restored']);
+  });
+
+  it('catches a change whose notification never came with the periodic reconcile', async () => {
+    const { org, manager, rep, path } = await googleOrg(s, 'Acme', 'missed');
+    const series = await googleSeries(org, manager.id, rep.id);
+    await settle();
+    s.emulator.setChaos({ notificationDropRate: 1 });
+    try {
+      s.emulator.cancelInstance(manager.email, series.calendar.eventId, KEYS[3]!);
+      await settle();
+      expect(await outboxTypes(series.id)).toEqual(['series.created']);
+      await reconcileAll(s.h.ctx.models, s.h.sync);
+      await settle();
+    } finally {
+      s.emulator.setChaos({ notificationDropRate: 0 });
+    }
+    await waitForType(s, path, 'occurrence.cancelled');
+    expect(await outboxTypes(series.id)).toEqual(['series.created', 'occurrence.cancelled']);
   });
 
   it('renews a channel near expiry: a new channel first, then the old one stopped', async () => {
