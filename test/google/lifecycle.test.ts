@@ -21,6 +21,11 @@ describe('Google Calendar, end to end through the emulator', () => {
     expect(event.guestsCanModify ?? false).toBe(false);
     expect(event.guestsCanInviteOthers).toBe(false);
     expect(new Date((event.start as { dateTime: string }).dateTime).toISOString()).toBe('2026-10-20T13:00:00.000Z');
+    // the agenda link (issued by the agenda service) is written into the invite: description and source
+    await org.api.put(`/v1/series/${series.id}/agenda-link`, { url: 'https://agenda.example.test/a/tok' }).expect(200);
+    const linked = s.emulator.getEventRaw(manager.email, series.calendar.eventId)!;
+    expect(linked.description).toContain('href="https://agenda.example.test/a/tok"');
+    expect(linked.source).toEqual({ title: 'Cadence agenda', url: 'https://agenda.example.test/a/tok' });
     const connection = (await org.api.get('/v1/connections').expect(200)).body.items[0];
     expect(connection).toMatchObject({ provider: 'google', status: 'active', personId: manager.id });
     // the refresh token is sealed at rest
