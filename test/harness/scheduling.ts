@@ -16,6 +16,7 @@ export interface TestOrg {
     get: (path: string) => request.Test;
     post: (path: string, body?: object) => request.Test;
     patch: (path: string, body?: object) => request.Test;
+    put: (path: string, body?: object) => request.Test;
     delete: (path: string) => request.Test;
   };
 }
@@ -47,6 +48,7 @@ export async function schedulingHarness(
         get: (path) => auth(request(built.app).get(path)),
         post: (path, body) => auth(request(built.app).post(path)).send(body ?? {}),
         patch: (path, body) => auth(request(built.app).patch(path)).send(body ?? {}),
+        put: (path, body) => auth(request(built.app).put(path)).send(body ?? {}),
         delete: (path) => auth(request(built.app).delete(path)),
       },
     };
