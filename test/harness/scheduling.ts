@@ -1,3 +1,4 @@
+import type { Connection } from 'mongoose';
 import request from 'supertest';
 import { createMetricsRegistry } from '@cadence/shared/http';
 import { createSchedulingApp, type SchedulingApp, type SchedulingDeps } from '@cadence/scheduling/app';
@@ -30,11 +31,15 @@ export interface SchedulingHarness extends SchedulingApp {
 /** The scheduling app on this file's own database, with a way to make organizations and keys. */
 export async function schedulingHarness(
   label: string,
-  opts: Partial<Omit<SchedulingDeps, 'conn' | 'logger' | 'metrics'>> = {},
+  opts: Partial<Omit<SchedulingDeps, 'conn' | 'logger' | 'metrics'>> & {
+    /** A connection of the test's own (e.g. through a proxy it can cut); default: a fresh test database. */
+    database?: { conn: Connection; dbName: string };
+  } = {},
 ): Promise<SchedulingHarness> {
-  const { conn, dbName } = await useTestDatabase(label);
+  const { database, ...deps } = opts;
+  const { conn, dbName } = database ?? (await useTestDatabase(label));
   const logs = capturingLogger('scheduling');
-  const built = createSchedulingApp({ conn, logger: logs.logger, metrics: createMetricsRegistry('scheduling'), ...opts });
+  const built = createSchedulingApp({ conn, logger: logs.logger, metrics: createMetricsRegistry('scheduling'), ...deps });
   await ensureIndexes(conn);
   const models = organizationModels(conn);
   const newOrg = async (name: string): Promise<TestOrg> => {

@@ -6,6 +6,8 @@ installUniqueConflictPlugin();
 export interface ConnectOptions {
   /** How long an operation waits for a reachable server before failing (→ 503). */
   serverSelectionTimeoutMS?: number;
+  /** How often the driver checks a server; also bounds how long recovery after an outage takes. */
+  heartbeatFrequencyMS?: number;
 }
 
 /**
@@ -19,6 +21,8 @@ export async function connectDatabase(uri: string, dbName: string, opts: Connect
     bufferCommands: false,
     autoIndex: false,
     serverSelectionTimeoutMS: opts.serverSelectionTimeoutMS ?? 5000,
+    // the driver's 10 s default leaves a service unready that long after the database is back
+    heartbeatFrequencyMS: opts.heartbeatFrequencyMS ?? 2000,
     // FerretDB has no sessions-based retryable writes; real MongoDB retries anyway at driver level
     retryWrites: false,
   });
