@@ -37,6 +37,9 @@ describe('Google Calendar, end to end through the emulator', () => {
     const { org, manager, rep, hook, path } = await googleOrg(s, 'Acme', 'cancel');
     const series = await googleSeries(org, manager.id, rep.id);
     await waitForType(s, path, 'series.created');
+    // the sync the insert itself caused must be over before counting
+    await s.emulator.notificationsIdle();
+    await s.h.sync.drain();
     s.emulator.clearCalls();
     s.emulator.cancelInstance(manager.email, series.calendar.eventId, KEYS[1]!);
     await waitForType(s, path, 'occurrence.cancelled');

@@ -67,14 +67,10 @@ export class GoogleChannels {
   async ensure(connection: ConnectionDoc): Promise<void> {
     const now = this.now();
     const renewBefore = this.accounts.settings.GOOGLE_CHANNEL_RENEW_BEFORE_MS;
-    const fresh = await this.models.Channels.findOne({
-      connectionId: connection._id,
-      status: 'active',
-      expiration: { $gt: new Date(now.getTime() + renewBefore) },
-    }).lean();
-    if (fresh) return;
-    // the claim is "move on from the newest channel": once per channel, whoever inserts it first
+    // one read decides both "still fresh?" and what the claim is named, so a replica that reads after
+    // another's renewal sees the new channel as fresh instead of renewing it again
     const newest = await this.models.Channels.findOne({ connectionId: connection._id }).sort({ order: -1 }).lean();
+    if (newest?.status === 'active' && newest.expiration > new Date(now.getTime() + renewBefore)) return;
     const claim = `${connection._id}@${newest?._id ?? 'none'}`;
     try {
       await this.models.Renewals.create({ _id: claim, at: now });
