@@ -32,6 +32,8 @@ describe('Google sync under repeats, reordering and failures', () => {
       'series.created',
       'occurrence.cancelled',
       'occurrence.cancelled',
+      // two unexcused misses in a row: the escalation, once
+      'cadence.at_risk',
       'occurrence.moved',
     ]);
     expect(typesAt(s, path)).toEqual(['series.created', 'occurrence.cancelled', 'occurrence.cancelled', 'occurrence.moved']);

@@ -19,6 +19,7 @@ import { LocalCalendarActions } from './calendars/local/actions.js';
 import { LocalCalendarProvider } from './calendars/local/provider.js';
 import { feedRoute, localCalendarRoutes } from './calendars/local/routes.js';
 import { CalendarProviders } from './calendars/provider.js';
+import type { CadenceRules } from '@cadence/shared/contracts/scheduling';
 import { ChangePipeline } from './changes/pipeline.js';
 import { schedulingModels, type SchedulingContext } from './context.js';
 import type { OAuthProvider } from './connections/oauth-provider.js';
@@ -59,6 +60,8 @@ export interface SchedulingDeps {
   google?: GoogleSettings | undefined;
   /** Sync machinery shared by the calendar providers. */
   sync?: { pollMs: number; leaseMs: number };
+  /** When streak events are raised; default: a miss after 4 held weeks (STREAK_BROKEN_MIN_WEEKS). */
+  cadence?: CadenceRules | undefined;
 }
 
 export interface SchedulingApp {
@@ -83,7 +86,7 @@ export function createSchedulingApp(deps: SchedulingDeps): SchedulingApp {
   const providers = new CalendarProviders().register(
     new LocalCalendarProvider(ctx.models.LocalEvents, ctx.models.Journal, ctx.now),
   );
-  const pipeline = new ChangePipeline(ctx, providers);
+  const pipeline = new ChangePipeline(ctx, providers, deps.cadence);
   const secrets = new SecretBox(deps.secretsKey ?? developmentSecretsKey());
   const webhooks = new WebhookComponent({
     conn: deps.conn,

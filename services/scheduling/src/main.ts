@@ -31,6 +31,7 @@ bootService({
       agendaUrl: config.AGENDA_URL,
       google: googleSettingsFrom(config),
       sync: { pollMs: config.SYNC_POLL_INTERVAL_MS, leaseMs: config.SYNC_LEASE_MS },
+      cadence: { streakBrokenMinWeeks: config.STREAK_BROKEN_MIN_WEEKS },
     });
     const relay = startOutboxRelay(ctx.models, logger, config.OUTBOX_RELAY_INTERVAL_MS);
     // webhook workers stop first: their last writes need the relay's database still open

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import {
+  occurrencesByPairPageSchema,
   occurrenceSchema,
   organizationSchema,
+  type OccurrencesByPairPage,
   seriesSchema,
   type OccurrenceView,
   type SeriesView,
@@ -9,7 +11,7 @@ import {
 import { HttpProblem, problemSchema, unavailable } from '../http/problem.js';
 import { currentRequestId } from '../logging/context.js';
 
-export type { OccurrenceView, SeriesView } from '../contracts/scheduling.js';
+export type { OccurrenceInRange, OccurrencesByPairPage, OccurrenceView, SeriesView } from '../contracts/scheduling.js';
 export type Organization = z.infer<typeof organizationSchema>;
 
 /**
@@ -73,6 +75,22 @@ export class SchedulingClient {
     return res.items;
   }
 
+  /**
+   * One page of series with their occurrences in [from, to) (instants, or local dates in each
+   * series' zone), ordered by manager, then rep: a report reads a whole organization in a few pages.
+   */
+  occurrencesByPair(
+    q: { from: string; to: string; managerId?: string | undefined; repId?: string | undefined; cursor?: string | undefined; limit?: number },
+    timeoutMs?: number,
+  ): Promise<OccurrencesByPairPage> {
+    const query = new URLSearchParams({ from: q.from, to: q.to });
+    if (q.managerId) query.set('managerId', q.managerId);
+    if (q.repId) query.set('repId', q.repId);
+    if (q.cursor) query.set('cursor', q.cursor);
+    if (q.limit !== undefined) query.set('limit', String(q.limit));
+    return this.call('GET', `/v1/occurrences?${query}`, occurrencesByPairPageSchema, undefined, timeoutMs);
+  }
+
   occurrence(seriesId: string, key: string): Promise<OccurrenceView> {
     return this.call('GET', `/v1/series/${enc(seriesId)}/occurrences/${enc(key)}`, occurrenceSchema);
   }
@@ -100,14 +118,20 @@ export class SchedulingClient {
     };
   }
 
-  private async call<T extends z.ZodType>(method: string, path: string, schema: T, body?: unknown): Promise<z.output<T>> {
+  private async call<T extends z.ZodType>(
+    method: string,
+    path: string,
+    schema: T,
+    body?: unknown,
+    timeoutMs?: number,
+  ): Promise<z.output<T>> {
     let res: Response;
     try {
       res = await fetch(`${this.baseUrl}${path}`, {
         method,
         headers: this.headers(body !== undefined),
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(this.opts.timeoutMs ?? 10_000),
+        signal: AbortSignal.timeout(timeoutMs ?? this.opts.timeoutMs ?? 10_000),
       });
     } catch {
       throw unavailable('The scheduling service is not reachable; try again shortly.');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_STREAK_BROKEN_MIN_WEEKS, STREAK_CONTEXT_WEEKS } from '../cadence/streaks.js';
 import { googleEnvRefinement, googleEnvSchema, syncEnvSchema } from './providers.js';
 import { databaseEnvSchema, requireDatabaseInProduction } from './database.js';
 import { commaList, duration, durationList } from './durations.js';
@@ -55,6 +56,14 @@ const schedulingEnvSchema = requireDatabaseInProduction(
     /** CIDR ranges, addresses or host names that may be targeted although private. */
     WEBHOOK_ALLOWED_TARGETS: commaList(''),
     WEBHOOK_DISABLE_AFTER: duration('5d'),
+    /** An unexcused miss that ends at least this many held weeks in a row raises streak.broken. */
+    STREAK_BROKEN_MIN_WEEKS: z.coerce
+      .number({ error: `must be a whole number of weeks, 1-${STREAK_CONTEXT_WEEKS}` })
+      .int(`must be a whole number of weeks, 1-${STREAK_CONTEXT_WEEKS}`)
+      .min(1, `must be a whole number of weeks, 1-${STREAK_CONTEXT_WEEKS}`)
+      // the pipeline looks this far back for the streak; a longer minimum could never be seen whole
+      .max(STREAK_CONTEXT_WEEKS, `must be a whole number of weeks, 1-${STREAK_CONTEXT_WEEKS}`)
+      .default(DEFAULT_STREAK_BROKEN_MIN_WEEKS),
     ...googleEnvSchema.shape,
     ...syncEnvSchema.shape,
     ...databaseEnvSchema.shape,

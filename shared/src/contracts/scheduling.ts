@@ -132,3 +132,27 @@ export const occurrenceSchema = z
   })
   .openapi('Occurrence');
 export type OccurrenceView = z.infer<typeof occurrenceSchema>;
+
+/** An occurrence in a bulk listing: the view without its change history (ask for one occurrence for that). */
+export const occurrenceInRangeSchema = occurrenceSchema.omit({ history: true }).openapi('OccurrenceInRange');
+export type OccurrenceInRange = z.infer<typeof occurrenceInRangeSchema>;
+
+/** The cadence rules the scheduling service raises streak events with; the report applies the same ones. */
+export const cadenceRulesSchema = z
+  .object({
+    streakBrokenMinWeeks: z.number().int().describe('A miss ending a run of at least this many held weeks raises streak.broken'),
+  })
+  .openapi('CadenceRules');
+export type CadenceRules = z.infer<typeof cadenceRulesSchema>;
+
+/** `GET /v1/occurrences`: one page of series (grouped by manager, then rep) with their occurrences in the range. */
+export const occurrencesByPairPageSchema = z
+  .object({
+    items: z.array(
+      z.object({ series: seriesSchema, occurrences: z.array(occurrenceInRangeSchema).describe('In order of original start') }),
+    ),
+    nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last'),
+    rules: cadenceRulesSchema,
+  })
+  .openapi('OccurrencesByPair');
+export type OccurrencesByPairPage = z.infer<typeof occurrencesByPairPageSchema>;

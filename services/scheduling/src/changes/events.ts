@@ -6,6 +6,11 @@ import type { SchedulingModels } from '../context.js';
 export interface NewEvent {
   type: string;
   data: Record<string, unknown>;
+  /** An id of its own, for an event raised once per occurrence whichever change raises it. */
+  id?: string;
+  /** The occurrence it is about, when not the document's own (a streak event names the week it concerns). */
+  seriesId?: string;
+  occurrenceKey?: string;
 }
 
 /**
@@ -25,11 +30,11 @@ export async function pendingEvents(
   if (!events.length) return [];
   const first = nextSequence(events.length);
   return events.map((e, i) => ({
-    id: eventId(owner.id, owner.version, i),
+    id: e.id ?? eventId(owner.id, owner.version, i),
     organizationId: owner.organizationId,
     type: e.type,
-    seriesId: owner.seriesId,
-    occurrenceKey: owner.occurrenceKey,
+    seriesId: e.seriesId ?? owner.seriesId,
+    occurrenceKey: e.occurrenceKey ?? owner.occurrenceKey,
     occurredAt: at,
     sequence: first + i,
     data: e.data,

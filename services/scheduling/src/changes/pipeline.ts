@@ -20,6 +20,8 @@ import { occurrenceView } from '../occurrences/view.js';
 import { relayPending } from '../outbox/relay.js';
 import type { SeriesDoc } from '../series/models.js';
 import { plannedAt, type PlannedOccurrence } from '../series/schedule.js';
+import type { CadenceRules } from '@cadence/shared/contracts/scheduling';
+import { CadenceEvents, defaultCadenceRules } from './cadence.js';
 import { classify, type Transition } from './classify.js';
 import { occurrenceEventData, seriesEventData, type EventContext } from './event-data.js';
 import { pendingEvents, type NewEvent } from './events.js';
@@ -52,16 +54,33 @@ export interface Applied {
 }
 
 /**
+ * Streak events for a change: `evaluate` (the default) compares the occurrence before and after;
+ * `skip` when the change is about to be undone (a cancellation the `restore` policy reinstates);
+ * `uncancelled` compares with the occurrence as if it had not been cancelled (that reinstating failed).
+ */
+type CadenceMode = 'evaluate' | 'skip' | 'uncancelled';
+
+/**
  * The provider-neutral change pipeline: an observation of a calendar becomes classified changes,
  * the occurrence's state moves, a history entry is written and domain events go to the outbox —
  * all in one compare-and-set update of one document, so a repeated or stale observation changes
  * nothing and writes no second event.
  */
 export class ChangePipeline {
+  private readonly cadence: CadenceEvents;
+
   constructor(
     private readonly ctx: SchedulingContext,
     private readonly providers: CalendarProviders,
-  ) {}
+    cadenceRules: CadenceRules = defaultCadenceRules,
+  ) {
+    this.cadence = new CadenceEvents(ctx, cadenceRules);
+  }
+
+  /** The rules streak events are raised with (reports apply the same). */
+  get cadenceRules(): CadenceRules {
+    return this.cadence.rules;
+  }
 
   async loadSeries(seriesId: string, organizationId?: string): Promise<EventContext> {
     const { Series, People } = this.ctx.models;
@@ -94,10 +113,19 @@ export class ChangePipeline {
           })
         : undefined;
 
-    const applied = await this.mutate(ctx, planned, obs.source, obs.revision, (draft, now) => {
-      const transitions = classify(draft, { ...planned, location: planned.segment.location ?? null }, obs);
-      return transitions.map((t) => this.applyTransition(ctx, planned, draft, t, obs, excuse, now));
-    });
+    // an unexcused cancellation the policy reinstates at once is no miss: no streak events for it
+    const restoring = obs.status === 'cancelled' && !excuse && ctx.series.policy === 'restore' && ctx.series.status === 'active';
+    const applied = await this.mutate(
+      ctx,
+      planned,
+      obs.source,
+      obs.revision,
+      (draft, now) => {
+        const transitions = classify(draft, { ...planned, location: planned.segment.location ?? null }, obs);
+        return transitions.map((t) => this.applyTransition(ctx, planned, draft, t, obs, excuse, now));
+      },
+      restoring ? 'skip' : 'evaluate',
+    );
 
     const cancellation = applied?.view.cancellation;
     if (
@@ -123,14 +151,23 @@ export class ChangePipeline {
         { err, seriesId: ctx.series._id, key },
         'could not restore a cancelled occurrence; it stays flagged',
       );
-      return cancelled;
+      // it stays a miss after all: the streak events skipped when it was cancelled are due now
+      const missed = await this.mutate(ctx, planned, 'api', undefined, () => [], 'uncancelled');
+      return missed ? { view: missed.view, events: [...cancelled.events, ...missed.events] } : cancelled;
     }
-    const restored = await this.mutate(ctx, planned, 'api', undefined, (draft, now) => {
-      if (draft.state !== 'cancelled') return [];
-      draft.state = 'restored';
-      draft.restoredAt = now;
-      return [{ change: 'restored', event: 'occurrence.restored', detail: { by: 'policy' } }];
-    });
+    const restored = await this.mutate(
+      ctx,
+      planned,
+      'api',
+      undefined,
+      (draft, now) => {
+        if (draft.state !== 'cancelled') return [];
+        draft.state = 'restored';
+        draft.restoredAt = now;
+        return [{ change: 'restored', event: 'occurrence.restored', detail: { by: 'policy' } }];
+      },
+      'skip',
+    );
     return { view: restored?.view ?? cancelled.view, events: [...cancelled.events, ...(restored?.events ?? [])] };
   }
 
@@ -300,9 +337,13 @@ export class ChangePipeline {
     source: ChangeSource,
     revision: string | undefined,
     change: (draft: Draft, now: Date) => Outcome[],
+    cadence: CadenceMode = 'evaluate',
   ): Promise<Applied | undefined> {
-    const id = occurrenceId(ctx.series._id, occurrenceKey(planned.originalStart));
-    return this.ctx.locks.run(id, () => this.mutateNow(ctx, planned, source, revision, change));
+    // one writer per pair in this process: streak events read the pair's other weeks
+    const { organizationId, managerId, repId } = ctx.series;
+    return this.ctx.locks.run(`pair:${organizationId}:${managerId}:${repId}`, () =>
+      this.mutateNow(ctx, planned, source, revision, change, cadence),
+    );
   }
 
   private async mutateNow(
@@ -311,6 +352,7 @@ export class ChangePipeline {
     source: ChangeSource,
     revision: string | undefined,
     change: (draft: Draft, now: Date) => Outcome[],
+    cadence: CadenceMode,
   ): Promise<Applied | undefined> {
     const { Occurrences, Outbox } = this.ctx.models;
     const key = occurrenceKey(planned.originalStart);
@@ -329,7 +371,7 @@ export class ChangePipeline {
         restoredAt: existing?.restoredAt ?? null,
       };
       const outcomes = change(draft, now);
-      if (!outcomes.length) return undefined;
+      if (!outcomes.length && cadence !== 'uncancelled') return undefined;
 
       const version = (existing?.version ?? 0) + 1;
       const history = outcomes.map((o) => ({ detectedAt: now, source, change: o.change, detail: o.detail }));
@@ -347,10 +389,15 @@ export class ChangePipeline {
         updatedAt: now,
       } as OccurrenceDoc;
       const view = occurrenceView(ctx.series, planned, record, now);
-      const events = outcomes.map((o) => ({
+      const events: NewEvent[] = outcomes.map((o) => ({
         type: o.event,
         data: occurrenceEventData(ctx, planned, view, { source, detectedAt: now, detail: o.detail }),
       }));
+      if (cadence !== 'skip') {
+        const was = occurrenceView(ctx.series, planned, cadence === 'uncancelled' ? uncancelled(existing) : existing ?? undefined, now);
+        events.push(...(await this.cadence.caused(ctx, was, view, now, outcomes[0]?.change ?? 'cancelled')));
+      }
+      if (!events.length) return undefined;
       const pending = await pendingEvents(
         this.ctx.models,
         { id, version, organizationId: ctx.series.organizationId, seriesId: ctx.series._id, occurrenceKey: key },
@@ -392,4 +439,11 @@ export class ChangePipeline {
     }
     throw conflict('The occurrence changed concurrently; try again.');
   }
+}
+
+/** An occurrence as it would be had its cancellation not happened (for a restore that failed). */
+function uncancelled(doc: OccurrenceDoc | null): OccurrenceDoc | undefined {
+  if (!doc) return undefined;
+  const state = doc.decline ? 'declined' : doc.move ? 'moved' : doc.restoredAt ? 'restored' : 'scheduled';
+  return { ...doc, state, cancellation: null };
 }

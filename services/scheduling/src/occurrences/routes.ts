@@ -3,6 +3,8 @@ import { z } from '@cadence/shared/http';
 import type { ChangePipeline } from '../changes/pipeline.js';
 import { organizationOf } from '../organizations/authenticate.js';
 import { seriesParams } from '../series/schemas.js';
+import { occurrencesByPairPageSchema } from '@cadence/shared/contracts/scheduling';
+import { occurrencesByPairQuery } from './by-pair.js';
 import { excuseOccurrenceBody, listOccurrencesQuery, occurrenceParams, occurrenceSchema } from './schemas.js';
 import type { OccurrenceService } from './service.js';
 
@@ -10,6 +12,17 @@ import type { OccurrenceService } from './service.js';
 export function occurrenceRoutes(api: ApiRouter, service: OccurrenceService, pipeline: ChangePipeline) {
   const tags = ['Occurrences'];
   api
+    .route(
+      {
+        method: 'get',
+        path: '/v1/occurrences',
+        summary: 'Occurrences of many series in a range, grouped by manager and rep, a page of series at a time (for reports)',
+        tags,
+        request: { query: occurrencesByPairQuery },
+        responses: { 200: { description: 'A page of series with their occurrences', schema: occurrencesByPairPageSchema } },
+      },
+      ({ query }, req) => service.byPair(organizationOf(req), query, pipeline.cadenceRules),
+    )
     .route(
       {
         method: 'get',

@@ -6,6 +6,10 @@ export const SCHEDULING_EVENT_TYPES = [
   'occurrence.modified',
   'occurrence.restored',
   'occurrence.excused',
+  /** An unexcused miss ended a streak of held weeks (STREAK_BROKEN_MIN_WEEKS or more); see shared/src/cadence. */
+  'streak.broken',
+  /** A pair missed two weeks in a row without an excuse. */
+  'cadence.at_risk',
   'series.created',
   'series.updated',
   'series.ended',
@@ -14,8 +18,11 @@ export const SCHEDULING_EVENT_TYPES = [
   'connection.reauth_required',
 ] as const;
 
-/** Namespaces the agenda service owns: it names its own events there (`homework.overdue`…). */
-export const AGENDA_NAMESPACES = ['homework', 'agenda', 'cadence', 'streak'] as const;
+/**
+ * Namespaces the agenda service owns: it names its own events there (`homework.overdue`…). The
+ * streak events are the scheduling service's own, raised where occurrence states change.
+ */
+export const AGENDA_NAMESPACES = ['homework', 'agenda'] as const;
 
 /** Sent only by `POST /v1/webhooks/:id/test`, never fanned out to filters. */
 export const TEST_EVENT_TYPE = 'webhook.test';

@@ -1,0 +1,135 @@
+import { DateTime } from 'luxon';
+import {
+  cadenceCategory,
+  DEFAULT_STREAK_BROKEN_MIN_WEEKS,
+  evaluateStreaks,
+  newlyCaused,
+  STREAK_CONTEXT_WEEKS,
+  weekId,
+  weekOutcome,
+  type AtRisk,
+  type CadenceWeek,
+  type StreakBreak,
+} from '@cadence/shared/cadence/streaks';
+import type { CadenceRules } from '@cadence/shared/contracts/scheduling';
+import { occurrenceKey } from '@cadence/shared/time';
+import type { SchedulingContext } from '../context.js';
+import { occurrenceId, type OccurrenceDoc } from '../occurrences/models.js';
+import type { OccurrenceView } from '../occurrences/schemas.js';
+import { occurrenceView } from '../occurrences/view.js';
+import type { SeriesDoc } from '../series/models.js';
+import { plannedOccurrences } from '../series/schedule.js';
+import { occurrenceAgendaUrl, type EventContext } from './event-data.js';
+import { eventId, type NewEvent } from './events.js';
+
+const WEEK_MS = 7 * 86_400_000;
+
+export const defaultCadenceRules: CadenceRules = { streakBrokenMinWeeks: DEFAULT_STREAK_BROKEN_MIN_WEEKS };
+
+/** Once per occurrence, whatever version of whichever document raised it: the outbox keeps one. */
+const cadenceEventId = (type: string, week: CadenceWeek) => eventId(`cadence|${type}|${weekId(week)}`, 0, 0);
+
+const person = (p: EventContext['manager']) => ({ id: p._id, name: p.name, email: p.email });
+
+/**
+ * `streak.broken` and `cadence.at_risk`: the streak rules (shared/src/cadence/streaks.ts, which the
+ * report applies too) over the pair's weeks around a change, before and after it; what the change
+ * newly causes becomes events written with the change itself.
+ */
+export class CadenceEvents {
+  constructor(
+    private readonly ctx: SchedulingContext,
+    readonly rules: CadenceRules,
+  ) {}
+
+  /**
+   * The events a change of one occurrence (`before` → `after`, both as of `now`) newly causes.
+   * Only a change of the week's outcome (held, missed, excused, upcoming) can cause any, and only
+   * then are the pair's weeks read: two queries.
+   */
+  async caused(ev: EventContext, before: OccurrenceView, after: OccurrenceView, now: Date, cause: string): Promise<NewEvent[]> {
+    if (weekOutcome(cadenceCategory(before, now)) === weekOutcome(cadenceCategory(after, now))) return [];
+    const { weeks, seriesOf } = await this.pairWeeks(ev, new Date(after.originalStart), now);
+    const changed = weekId({ seriesId: after.seriesId, key: after.key });
+    const as = (view: OccurrenceView) =>
+      weeks.map((w) => (weekId(w) === changed ? { ...w, category: cadenceCategory(view, now) } : w));
+    const fresh = newlyCaused(evaluateStreaks(as(before), this.rules), evaluateStreaks(as(after), this.rules));
+    const base = (week: CadenceWeek) => this.eventBase(ev, seriesOf(week), week, { after, cause, now });
+    return [
+      ...fresh.breaks.map((b) => this.broken(base(b.week), b)),
+      ...fresh.atRisk.map((r) => this.atRisk(base(r.week), r)),
+    ];
+  }
+
+  /** The pair's weeks within STREAK_CONTEXT_WEEKS either side of `around`, across all its series. */
+  private async pairWeeks(ev: EventContext, around: Date, now: Date) {
+    const { Series, Occurrences } = this.ctx.models;
+    const from = new Date(around.getTime() - STREAK_CONTEXT_WEEKS * WEEK_MS);
+    const to = new Date(around.getTime() + STREAK_CONTEXT_WEEKS * WEEK_MS + 1);
+    const { organizationId, managerId, repId } = ev.series;
+    const series = await Series.find({ organizationId, managerId, repId }).select({ pendingEvents: 0 }).lean();
+    const records = await Occurrences.find({
+      organizationId,
+      seriesId: { $in: series.map((s) => s._id) },
+      originalStart: { $gte: from, $lt: to },
+    })
+      .select({ history: 0, pendingEvents: 0 })
+      .lean();
+    const recorded = new Map(records.map((r) => [r._id, r as OccurrenceDoc]));
+    const weeks: CadenceWeek[] = series.flatMap((s) =>
+      plannedOccurrences(s, from, to).map((p) => {
+        const key = occurrenceKey(p.originalStart);
+        const view = occurrenceView(s, p, recorded.get(occurrenceId(s._id, key)), now);
+        return { seriesId: s._id, key, originalStart: view.originalStart, category: cadenceCategory(view, now) };
+      }),
+    );
+    const byId = new Map<string, SeriesDoc>(series.map((s) => [s._id, s as SeriesDoc]));
+    return { weeks, seriesOf: (w: CadenceWeek) => byId.get(w.seriesId) ?? ev.series };
+  }
+
+  private eventBase(
+    ev: EventContext,
+    series: SeriesDoc,
+    week: CadenceWeek,
+    change: { after: OccurrenceView; cause: string; now: Date },
+  ) {
+    const zone = series.timeZone;
+    return {
+      organizationId: series.organizationId,
+      seriesId: week.seriesId,
+      occurrenceKey: week.key,
+      scheduled: {
+        start: week.originalStart,
+        startLocal: DateTime.fromISO(week.originalStart, { zone }).toISO({ suppressMilliseconds: true }),
+        timeZone: zone,
+      },
+      manager: person(ev.manager),
+      rep: person(ev.rep),
+      miss: week.category,
+      cause: { seriesId: change.after.seriesId, occurrenceKey: change.after.key, change: change.cause },
+      detectedAt: change.now.toISOString(),
+      agendaUrl: occurrenceAgendaUrl(series, week.key),
+    };
+  }
+
+  private broken(base: ReturnType<CadenceEvents['eventBase']>, b: StreakBreak): NewEvent {
+    return {
+      type: 'streak.broken',
+      id: cadenceEventId('streak.broken', b.week),
+      seriesId: b.week.seriesId,
+      occurrenceKey: b.week.key,
+      data: { ...base, streak: { weeks: b.streakWeeks, minWeeks: this.rules.streakBrokenMinWeeks } },
+    };
+  }
+
+  private atRisk(base: ReturnType<CadenceEvents['eventBase']>, r: AtRisk): NewEvent {
+    const miss = (w: CadenceWeek) => ({ seriesId: w.seriesId, occurrenceKey: w.key, scheduledStart: w.originalStart, miss: w.category });
+    return {
+      type: 'cadence.at_risk',
+      id: cadenceEventId('cadence.at_risk', r.week),
+      seriesId: r.week.seriesId,
+      occurrenceKey: r.week.key,
+      data: { ...base, misses: [miss(r.previous), miss(r.week)] },
+    };
+  }
+}
