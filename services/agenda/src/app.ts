@@ -25,6 +25,7 @@ import { CsrfGuard } from './pages/csrf.js';
 import { KeyedLock } from '@cadence/shared/process';
 import { agendaPages } from './pages/routes.js';
 import { templateRoutes } from './templates/routes.js';
+import { ReadCache } from './occurrences/read-cache.js';
 import { TemplateService } from './templates/service.js';
 
 export interface AgendaDeps {
@@ -40,6 +41,8 @@ export interface AgendaDeps {
   /** Keys the pages' CSRF tokens; default: random per process (fine for one replica). */
   csrfSecret?: string | undefined;
   apiKeyCacheTtlMs?: number | undefined;
+  /** How long series and occurrence answers from scheduling are reused (0: never, the default). */
+  schedulingCacheTtlMs?: number | undefined;
   now?: () => Date;
 }
 
@@ -60,7 +63,7 @@ export function createAgendaApp(deps: AgendaDeps): AgendaApp {
   const publicUrl = (req: Request) => deps.publicUrl ?? `${req.protocol}://${req.get('host')}`;
   const templates = new TemplateService(ctx);
   const homework = new HomeworkService(ctx);
-  const agendas = new AgendaService(ctx, templates, homework);
+  const agendas = new AgendaService(ctx, templates, homework, new ReadCache(deps.schedulingCacheTtlMs ?? 0));
   const links = new LinkService(ctx);
   const csrf = new CsrfGuard(deps.csrfSecret ?? randomBytes(32).toString('base64url'), (req) =>
     publicUrl(req).startsWith('https:'),

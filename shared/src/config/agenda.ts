@@ -25,6 +25,14 @@ export const agendaConfigSchema = requireDatabaseInProduction(
     HOMEWORK_OVERDUE_SWEEP_INTERVAL_MS: positiveMs(60_000),
     /** How long a verified API key is trusted before the scheduling service is asked again. */
     API_KEY_CACHE_TTL_MS: positiveMs(30_000),
+    /** How long an answer of the scheduling service about a series or occurrence is reused (agenda reads). */
+    AGENDA_SCHEDULING_CACHE_MS: z.coerce.number().int().min(0).default(2_000),
+    /** Cadence reports flag pairs and managers whose adherence is below this percentage. */
+    REPORT_ADHERENCE_THRESHOLD: z.coerce
+      .number({ error: 'must be a percentage 0-100' })
+      .min(0, 'must be a percentage 0-100')
+      .max(100, 'must be a percentage 0-100')
+      .default(80),
     ...databaseEnvSchema.shape,
   }),
 ).superRefine((cfg, ctx) => {

@@ -25,6 +25,8 @@ const UNAVAILABLE_NAMES = new Set([
   'MongoNotConnectedError',
   'MongoTopologyClosedError',
   'MongoPoolClearedError',
+  'MongoPoolClosedError',
+  'MongoExpiredSessionError',
 ]);
 
 /** The database is down or unreachable: the client should retry, not see a 500. */

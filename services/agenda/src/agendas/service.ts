@@ -4,6 +4,7 @@ import type { AgendaContext } from '../context.js';
 import type { HomeworkDoc } from '../homework/models.js';
 import type { HomeworkService } from '../homework/service.js';
 import { nextHeldAfter } from '../occurrences/lookup.js';
+import { ReadCache } from '../occurrences/read-cache.js';
 import type { TemplateService } from '../templates/service.js';
 import { applyAgendaChange } from './edit.js';
 import { agendaId, type AgendaDoc } from './models.js';
@@ -36,13 +37,18 @@ export class AgendaService {
     private readonly ctx: AgendaContext,
     private readonly templates: TemplateService,
     private readonly homework: HomeworkService,
+    private readonly reads: ReadCache = new ReadCache(0),
   ) {}
+
+  private series(scope: OccurrenceScope): Promise<SeriesView> {
+    return this.reads.get(`${scope.organizationId}|${scope.seriesId}`, () => scope.scheduling.series(scope.seriesId));
+  }
 
   /** The series and occurrence from the scheduling service (404 when either does not exist for this caller). */
   async occurrence(scope: OccurrenceScope): Promise<{ series: SeriesView; occurrence: OccurrenceView }> {
     const [series, occurrence] = await Promise.all([
-      scope.scheduling.series(scope.seriesId),
-      scope.scheduling.occurrence(scope.seriesId, scope.key),
+      this.series(scope),
+      this.reads.get(`${scope.organizationId}|${scope.seriesId}|${scope.key}`, () => scope.scheduling.occurrence(scope.seriesId, scope.key)),
     ]);
     return { series, occurrence };
   }
@@ -50,7 +56,7 @@ export class AgendaService {
   /** The agenda bundle; `known` skips asking for an occurrence the caller has just fetched. */
   async load(scope: OccurrenceScope, known?: OccurrenceView): Promise<AgendaBundle> {
     const { series, occurrence } = known
-      ? { series: await scope.scheduling.series(scope.seriesId), occurrence: known }
+      ? { series: await this.series(scope), occurrence: known }
       : await this.occurrence(scope);
     return this.bundle(scope, series, occurrence, await this.ensure(scope.organizationId, occurrence));
   }
