@@ -41,8 +41,8 @@ export interface AgendaDeps {
   /** Keys the pages' CSRF tokens; default: random per process (fine for one replica). */
   csrfSecret?: string | undefined;
   apiKeyCacheTtlMs?: number | undefined;
-  /** How long series and occurrence answers from scheduling are reused (0: never, the default). */
-  schedulingCacheTtlMs?: number | undefined;
+  /** How long agenda reads (scheduling's answers, agendas, homework) are reused (0: never, the default). */
+  readCacheTtlMs?: number | undefined;
   now?: () => Date;
 }
 
@@ -62,8 +62,9 @@ export function createAgendaApp(deps: AgendaDeps): AgendaApp {
   };
   const publicUrl = (req: Request) => deps.publicUrl ?? `${req.protocol}://${req.get('host')}`;
   const templates = new TemplateService(ctx);
-  const homework = new HomeworkService(ctx);
-  const agendas = new AgendaService(ctx, templates, homework, new ReadCache(deps.schedulingCacheTtlMs ?? 0));
+  const reads = new ReadCache(deps.readCacheTtlMs ?? 0);
+  const homework = new HomeworkService(ctx, reads);
+  const agendas = new AgendaService(ctx, templates, homework, reads);
   const links = new LinkService(ctx);
   const csrf = new CsrfGuard(deps.csrfSecret ?? randomBytes(32).toString('base64url'), (req) =>
     publicUrl(req).startsWith('https:'),

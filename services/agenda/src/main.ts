@@ -27,7 +27,7 @@ bootService({
       publicUrl: config.AGENDA_PUBLIC_URL,
       csrfSecret: config.AGENDA_CSRF_SECRET,
       apiKeyCacheTtlMs: config.API_KEY_CACHE_TTL_MS,
-      schedulingCacheTtlMs: config.AGENDA_SCHEDULING_CACHE_MS,
+      readCacheTtlMs: config.AGENDA_READ_CACHE_MS,
     });
     const workers = config.INTERNAL_TOKEN ? [startOverdueSweep(ctx, logger, config.HOMEWORK_OVERDUE_SWEEP_INTERVAL_MS)] : [];
     return { app, workers };

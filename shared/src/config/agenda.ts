@@ -25,8 +25,11 @@ export const agendaConfigSchema = requireDatabaseInProduction(
     HOMEWORK_OVERDUE_SWEEP_INTERVAL_MS: positiveMs(60_000),
     /** How long a verified API key is trusted before the scheduling service is asked again. */
     API_KEY_CACHE_TTL_MS: positiveMs(30_000),
-    /** How long an answer of the scheduling service about a series or occurrence is reused (agenda reads). */
-    AGENDA_SCHEDULING_CACHE_MS: z.coerce.number().int().min(0).default(2_000),
+    /**
+     * How long agenda reads (scheduling's series and occurrence, the agenda, its homework) are
+     * reused; this replica's writes show at once, another replica's within this time. 0: off.
+     */
+    AGENDA_READ_CACHE_MS: z.coerce.number().int().min(0).default(1_000),
     /** Cadence reports flag pairs and managers whose adherence is below this percentage. */
     REPORT_ADHERENCE_THRESHOLD: z.coerce
       .number({ error: 'must be a percentage 0-100' })

@@ -12,6 +12,8 @@ import type { UpdateAgendaInput } from './schemas.js';
 
 const MAX_ATTEMPTS = 8;
 
+const agendaEntry = (scope: OccurrenceScope) => `${scope.organizationId}|${scope.seriesId}|${scope.key}|agenda`;
+
 /** One occurrence, as seen by someone allowed to see it (a key holder, or a link holder via the internal credential). */
 export interface OccurrenceScope {
   organizationId: string;
@@ -58,7 +60,8 @@ export class AgendaService {
     const { series, occurrence } = known
       ? { series: await this.series(scope), occurrence: known }
       : await this.occurrence(scope);
-    return this.bundle(scope, series, occurrence, await this.ensure(scope.organizationId, occurrence));
+    const agenda = await this.reads.get(agendaEntry(scope), () => this.ensure(scope.organizationId, occurrence));
+    return this.bundle(scope, series, occurrence, agenda);
   }
 
   /**
@@ -112,6 +115,7 @@ export class AgendaService {
       }
       throw conflict('The agenda changed concurrently; try again.');
     });
+    this.reads.forget(agendaEntry(scope));
     return this.bundle(scope, series, occurrence, saved);
   }
 

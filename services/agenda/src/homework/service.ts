@@ -3,6 +3,7 @@ import { conflict, notFound } from '@cadence/shared/http';
 import type { AgendaContext } from '../context.js';
 import { newId } from '@cadence/shared/ids';
 import { currentOrNext } from '../occurrences/lookup.js';
+import { ReadCache } from '../occurrences/read-cache.js';
 import { decodeCursor, pageOf } from '@cadence/shared/http';
 import { defaultDue } from './due.js';
 import type { HomeworkDoc } from './models.js';
@@ -43,9 +44,15 @@ export interface ChangeContext {
   scheduling: SchedulingClient;
 }
 
+/** Cache keys of a series' homework per occurrence (see ReadCache). */
+const homeworkEntries = (organizationId: string, seriesId: string) => `${organizationId}|${seriesId}|homework|`;
+
 /** Homework: assigned at an occurrence, reviewed at the next ones until done or dropped. */
 export class HomeworkService {
-  constructor(private readonly ctx: AgendaContext) {}
+  constructor(
+    private readonly ctx: AgendaContext,
+    private readonly reads: ReadCache = new ReadCache(0),
+  ) {}
 
   /** Assigns homework at an occurrence the caller has checked exists; a cancelled one is read-only. */
   async assign(
@@ -79,6 +86,7 @@ export class HomeworkService {
       createdAt: now,
       updatedAt: now,
     });
+    this.reads.forget(homeworkEntries(organizationId, occurrence.seriesId));
     return doc.toObject();
   }
 
@@ -129,7 +137,13 @@ export class HomeworkService {
    * was closed in this meeting's review (or between it and the previous one); `assigned` is what
    * this meeting gave out.
    */
-  async forOccurrence(organizationId: string, seriesId: string, key: string) {
+  forOccurrence(organizationId: string, seriesId: string, key: string) {
+    return this.reads.get(`${homeworkEntries(organizationId, seriesId)}${key}`, () =>
+      this.readForOccurrence(organizationId, seriesId, key),
+    );
+  }
+
+  private async readForOccurrence(organizationId: string, seriesId: string, key: string) {
     const rows = await this.ctx.models.Homework.find({
       organizationId,
       seriesId,
@@ -141,8 +155,11 @@ export class HomeworkService {
   }
 
   /** Edits and status changes, compare-and-set on `version`; every status change is recorded. */
-  update(organizationId: string, id: string, input: UpdateHomeworkInput, change: ChangeContext): Promise<HomeworkDoc> {
-    return this.ctx.writes.run(id, () => this.write(organizationId, id, input, change));
+  async update(organizationId: string, id: string, input: UpdateHomeworkInput, change: ChangeContext): Promise<HomeworkDoc> {
+    const doc = await this.ctx.writes.run(id, () => this.write(organizationId, id, input, change));
+    // an item shows in the agendas from where it was assigned to where it was reviewed
+    this.reads.forget(homeworkEntries(organizationId, doc.seriesId));
+    return doc;
   }
 
   private async write(

@@ -1,8 +1,10 @@
 /**
- * A short-lived memory of what the scheduling service said about series and occurrences. An
- * agenda page or API read otherwise costs two calls to scheduling (and their database reads) every
- * time; with a TTL of a couple of seconds a busy meeting's page reloads share one answer. Entries
- * are per organization, so a caller only ever sees its own organization's data; 0 turns it off.
+ * A short-lived memory of what an agenda read needs: the scheduling service's series and
+ * occurrence, the agenda and the occurrence's homework. A read otherwise costs two calls to
+ * scheduling and two database queries; with a TTL of a second or two a busy meeting's page
+ * reloads share one answer. Writes in this process forget what they change at once; another
+ * replica's write shows here within the TTL. Keys start with the organization, so a caller only
+ * ever sees its own organization's data; a TTL of 0 turns it off.
  */
 export class ReadCache {
   private readonly entries = new Map<string, { until: number; value: Promise<unknown> }>();
@@ -23,5 +25,10 @@ export class ReadCache {
     value.catch(() => this.entries.delete(key));
     if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
     return value;
+  }
+
+  /** Drops every entry whose key starts with `prefix` (after a write in this process). */
+  forget(prefix: string): void {
+    for (const key of this.entries.keys()) if (key.startsWith(prefix)) this.entries.delete(key);
   }
 }
