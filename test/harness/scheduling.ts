@@ -71,3 +71,20 @@ export async function pair(org: TestOrg, tz = 'America/New_York', suffix = '') {
     .expect(201);
   return { manager: manager.body as { id: string; email: string }, rep: rep.body as { id: string; email: string } };
 }
+
+/** A manager, a rep and a weekly series between them: Tuesdays 09:00 New York from 2026-10-20 unless `extra` says otherwise. */
+export async function weeklySeries(org: TestOrg, suffix = '', extra: Record<string, unknown> = {}) {
+  const { manager, rep } = await pair(org, 'America/New_York', suffix);
+  const res = await org.api
+    .post('/v1/series', {
+      managerId: manager.id,
+      repId: rep.id,
+      weekday: 'tuesday',
+      startTime: '09:00',
+      timeZone: 'America/New_York',
+      startDate: '2026-10-20',
+      ...extra,
+    })
+    .expect(201);
+  return { seriesId: res.body.id as string, series: res.body as { id: string }, manager, rep };
+}

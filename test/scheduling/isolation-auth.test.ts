@@ -1,24 +1,12 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { runCommand } from '@cadence/scheduling/cli/commands';
-import { pair, schedulingHarness } from '../harness/scheduling.js';
+import { pair, schedulingHarness, weeklySeries } from '../harness/scheduling.js';
 
 const h = await schedulingHarness('isolation', { now: () => new Date('2026-10-01T12:00:00Z') });
 const a = await h.newOrg('A');
 const b = await h.newOrg('B');
-const { manager, rep } = await pair(a);
-const series = (
-  await a.api
-    .post('/v1/series', {
-      managerId: manager.id,
-      repId: rep.id,
-      weekday: 'tuesday',
-      startTime: '09:00',
-      timeZone: 'America/New_York',
-      startDate: '2026-10-20',
-    })
-    .expect(201)
-).body as { id: string };
+const { series, manager } = await weeklySeries(a);
 const excuse = (
   await a.api
     .post('/v1/excuses', { scope: 'organization', kind: 'holiday', fromDate: '2026-12-25', toDate: '2026-12-25' })

@@ -1,28 +1,13 @@
 import ICAL from 'ical.js';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { pair, schedulingHarness } from '../harness/scheduling.js';
+import { schedulingHarness, weeklySeries } from '../harness/scheduling.js';
 
 const h = await schedulingHarness('local_calendar', { now: () => new Date('2026-10-01T12:00:00Z') });
 const org = await h.newOrg('Acme');
 const outbox = (seriesId: string) => h.ctx.models.Outbox.find({ seriesId }).sort({ sequence: 1 }).lean();
 
-async function newSeries(suffix: string, extra: Record<string, unknown> = {}) {
-  const { manager, rep } = await pair(org, 'America/New_York', suffix);
-  const res = await org.api
-    .post('/v1/series', {
-      managerId: manager.id,
-      repId: rep.id,
-      weekday: 'tuesday',
-      startTime: '09:00',
-      timeZone: 'America/New_York',
-      startDate: '2026-10-20',
-      location: 'Room 4',
-      ...extra,
-    })
-    .expect(201);
-  return { series: res.body as { id: string }, manager, rep };
-}
+const newSeries = (suffix: string, extra: Record<string, unknown> = {}) => weeklySeries(org, suffix, { location: 'Room 4', ...extra });
 
 describe('the local calendar', () => {
   it('serves a feed a real iCalendar parser reads: RRULE, TZID, one EXDATE and one RECURRENCE-ID override', async () => {

@@ -1,26 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { healAndRelay, relayAllPending } from '@cadence/scheduling/outbox/relay-worker';
 import { nextSequence } from '@cadence/scheduling/outbox/sequence';
-import { pair, schedulingHarness } from '../harness/scheduling.js';
+import { schedulingHarness, weeklySeries } from '../harness/scheduling.js';
 
 let now = new Date('2026-10-01T12:00:00Z');
 const h = await schedulingHarness('pipeline', { now: () => now });
 const org = await h.newOrg('Acme');
 
-async function newSeries(suffix: string) {
-  const { manager, rep } = await pair(org, 'America/New_York', suffix);
-  const res = await org.api
-    .post('/v1/series', {
-      managerId: manager.id,
-      repId: rep.id,
-      weekday: 'tuesday',
-      startTime: '09:00',
-      timeZone: 'America/New_York',
-      startDate: '2026-10-20',
-    })
-    .expect(201);
-  return res.body as { id: string };
-}
+const newSeries = async (suffix: string) => (await weeklySeries(org, suffix)).series;
 const types = async (seriesId: string) =>
   (await h.ctx.models.Outbox.find({ seriesId }).sort({ sequence: 1 }).lean()).map((e) => `${e.type}@${e.occurrenceKey ?? ''}`);
 

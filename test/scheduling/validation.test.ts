@@ -1,22 +1,10 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { pair, schedulingHarness } from '../harness/scheduling.js';
+import { schedulingHarness, weeklySeries } from '../harness/scheduling.js';
 
 const h = await schedulingHarness('validation', { now: () => new Date('2026-10-01T12:00:00Z') });
 const org = await h.newOrg('Acme');
-const { manager, rep } = await pair(org);
-const series = (
-  await org.api
-    .post('/v1/series', {
-      managerId: manager.id,
-      repId: rep.id,
-      weekday: 'tuesday',
-      startTime: '09:00',
-      timeZone: 'America/New_York',
-      startDate: '2026-10-20',
-    })
-    .expect(201)
-).body as { id: string };
+const { series, manager, rep } = await weeklySeries(org);
 const S = series.id;
 const K = '20261020T130000Z';
 const validSeries = {

@@ -1,5 +1,4 @@
 import type { TestOrg } from '../harness/scheduling.js';
-import { pair } from '../harness/scheduling.js';
 
 /** Tuesdays 09:00 New York from 2026-10-20: the keys of the first weeks (DST ends 2026-11-01). */
 export const KEYS = ['20261020T130000Z', '20261027T130000Z', '20261103T140000Z', '20261110T140000Z', '20261117T140000Z'];
@@ -7,21 +6,7 @@ export const KEYS = ['20261020T130000Z', '20261027T130000Z', '20261103T140000Z',
 /** The clock the scheduling domain runs on in these tests (webhooks keep the real one). */
 export const DOMAIN_NOW = () => new Date('2026-10-01T12:00:00Z');
 
-/** A manager, a rep and a weekly series between them in `org`. */
-export async function weeklySeries(org: TestOrg, suffix = '') {
-  const { manager, rep } = await pair(org, 'America/New_York', suffix);
-  const res = await org.api
-    .post('/v1/series', {
-      managerId: manager.id,
-      repId: rep.id,
-      weekday: 'tuesday',
-      startTime: '09:00',
-      timeZone: 'America/New_York',
-      startDate: '2026-10-20',
-    })
-    .expect(201);
-  return { seriesId: res.body.id as string, manager, rep };
-}
+export { weeklySeries } from '../harness/scheduling.js';
 
 export const cancel = (org: TestOrg, seriesId: string, key: string, body: object = {}) =>
   org.api.post(`/v1/local-calendar/series/${seriesId}/occurrences/${key}/cancel`, body).expect(200);
