@@ -1,4 +1,5 @@
 import type { Connection } from 'mongoose';
+import { journalModel } from '@cadence/shared/db';
 import type { SchedulingClients } from '@cadence/shared/clients/scheduling';
 import type { Logger } from '@cadence/shared/logging';
 import { agendaModel } from './agendas/models.js';
@@ -16,6 +17,8 @@ export function agendaModels(conn: Connection) {
     Homework: homeworkModel(conn),
     OverdueClaims: overdueClaimModel(conn),
     Links: agendaLinkModel(conn),
+    /** Version changes go through it: see shared/src/db/journal.ts (FerretDB's updates are not compare-and-set). */
+    Journal: journalModel(conn),
   };
 }
 export type AgendaModels = ReturnType<typeof agendaModels>;
@@ -26,6 +29,6 @@ export interface AgendaContext {
   logger: Logger;
   now: () => Date;
   scheduling: SchedulingClients;
-  /** Serialises compare-and-set writes per document in this process (see serialize.ts). */
+  /** Serialises versioned writes per document in this process (fewer journal conflicts). */
   writes: KeyedLock;
 }

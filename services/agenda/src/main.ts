@@ -1,5 +1,6 @@
 import { agendaConfigSchema, loadConfigOrExit } from '@cadence/shared/config';
 import { createLogger } from '@cadence/shared/logging';
+import { startJournalUpkeep } from '@cadence/shared/db';
 import { bootService } from '@cadence/shared/process';
 import { createAgendaApp } from './app.js';
 import { startOverdueSweep } from './homework/overdue.js';
@@ -27,9 +28,14 @@ bootService({
       publicUrl: config.AGENDA_PUBLIC_URL,
       csrfSecret: config.AGENDA_CSRF_SECRET,
       apiKeyCacheTtlMs: config.API_KEY_CACHE_TTL_MS,
+      reportThreshold: config.REPORT_ADHERENCE_THRESHOLD,
       readCacheTtlMs: config.AGENDA_READ_CACHE_MS,
     });
-    const workers = config.INTERNAL_TOKEN ? [startOverdueSweep(ctx, logger, config.HOMEWORK_OVERDUE_SWEEP_INTERVAL_MS)] : [];
+    const { Journal, Agendas, Homework, Templates, Links } = ctx.models;
+    const workers = [
+      startJournalUpkeep(Journal, [{ model: Agendas }, { model: Homework }, { model: Templates }, { model: Links }], logger),
+      ...(config.INTERNAL_TOKEN ? [startOverdueSweep(ctx, logger, config.HOMEWORK_OVERDUE_SWEEP_INTERVAL_MS)] : []),
+    ];
     return { app, workers };
   },
 }).catch((err: unknown) => {

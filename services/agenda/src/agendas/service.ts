@@ -1,4 +1,5 @@
 import type { OccurrenceView, SchedulingClient, SeriesView } from '@cadence/shared/clients/scheduling';
+import { commitVersion } from '@cadence/shared/db';
 import { conflict, isDuplicateKeyError } from '@cadence/shared/http';
 import type { AgendaContext } from '../context.js';
 import type { HomeworkDoc } from '../homework/models.js';
@@ -104,14 +105,13 @@ export class AgendaService {
   async update(scope: OccurrenceScope, input: UpdateAgendaInput): Promise<AgendaBundle> {
     const { series, occurrence } = await this.occurrence(scope);
     this.assertWritable(occurrence);
-    const { Agendas } = this.ctx.models;
+    const { Agendas, Journal } = this.ctx.models;
     const saved = await this.ctx.writes.run(agendaId(scope.seriesId, scope.key), async () => {
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         const doc = await this.ensure(scope.organizationId, occurrence);
         const now = this.ctx.now();
-        const set = { ...applyAgendaChange(doc, input, now), updatedAt: now, version: doc.version + 1 };
-        const res = await Agendas.updateOne({ _id: doc._id, version: doc.version }, { $set: set });
-        if (res.matchedCount === 1) return { ...doc, ...set };
+        const set = { ...applyAgendaChange(doc, input, now), updatedAt: now };
+        if (await commitVersion(Agendas, Journal, doc._id, doc.version, set)) return { ...doc, ...set, version: doc.version + 1 };
       }
       throw conflict('The agenda changed concurrently; try again.');
     });

@@ -1,4 +1,5 @@
 import type { OccurrenceView, SchedulingClient } from '@cadence/shared/clients/scheduling';
+import { commitVersion } from '@cadence/shared/db';
 import { conflict, notFound } from '@cadence/shared/http';
 import type { AgendaContext } from '../context.js';
 import { newId } from '@cadence/shared/ids';
@@ -168,7 +169,7 @@ export class HomeworkService {
     input: UpdateHomeworkInput,
     change: ChangeContext,
   ): Promise<HomeworkDoc> {
-    const { Homework } = this.ctx.models;
+    const { Homework, Journal } = this.ctx.models;
     let reviewKey: string | null | undefined;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const doc = await this.get(organizationId, id);
@@ -180,7 +181,6 @@ export class HomeworkService {
         ...(input.owner !== undefined ? { owner: input.owner } : {}),
         ...(input.due !== undefined ? { due: new Date(input.due), dueDefaulted: false } : {}),
         updatedAt: now,
-        version: doc.version + 1,
       };
       const actor = { ...change.actor, role: input.changedBy ?? change.actor.role };
       if (statusChanges) {
@@ -192,11 +192,8 @@ export class HomeworkService {
           reviewKey: input.status === 'open' ? null : reviewKey,
         });
       }
-      const res = await Homework.updateOne(
-        { _id: id, organizationId, version: doc.version },
-        { $set: set, ...(statusChanges ? { $push: { history: { status: input.status, at: now, by: actor } } } : {}) },
-      );
-      if (res.matchedCount === 1) return (await Homework.findById(id).lean())!;
+      if (statusChanges) set.history = [...doc.history, { status: input.status, at: now, by: actor }];
+      if (await commitVersion(Homework, Journal, id, doc.version, set)) return { ...doc, ...set, version: doc.version + 1 } as HomeworkDoc;
     }
     throw conflict('The homework changed concurrently; try again.');
   }

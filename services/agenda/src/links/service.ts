@@ -1,3 +1,4 @@
+import { commitVersion } from '@cadence/shared/db';
 import type { SchedulingClient } from '@cadence/shared/clients/scheduling';
 import { conflict, HttpProblem, isDuplicateKeyError } from '@cadence/shared/http';
 import { contextLogger } from '@cadence/shared/logging';
@@ -105,7 +106,7 @@ export class LinkService {
     seriesId: string,
     tokenHash: string | null,
   ): Promise<{ previous: AgendaLinkDoc | null; version: number }> {
-    const { Links } = this.ctx.models;
+    const { Links, Journal } = this.ctx.models;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const now = this.ctx.now();
       const previous = await Links.findOne({ _id: seriesId, organizationId }).lean();
@@ -120,12 +121,9 @@ export class LinkService {
           throw err;
         }
       }
-      const version = previous.version + 1;
-      const res = await Links.updateOne(
-        { _id: seriesId, organizationId, version: previous.version },
-        { $set: { ...fields, version, updatedAt: now } },
-      );
-      if (res.matchedCount === 1) return { previous, version };
+      if (await commitVersion(Links, Journal, seriesId, previous.version, { ...fields, updatedAt: now })) {
+        return { previous, version: previous.version + 1 };
+      }
     }
     throw conflict('The agenda link changed concurrently; try again.');
   }
@@ -136,22 +134,17 @@ export class LinkService {
   }
 
   private async undo(seriesId: string, version: number, previous: AgendaLinkDoc | null): Promise<void> {
-    const { Links } = this.ctx.models;
+    const { Links, Journal } = this.ctx.models;
     if (!previous) {
       await Links.deleteOne({ _id: seriesId, version });
       return;
     }
-    await Links.updateOne(
-      { _id: seriesId, version },
-      {
-        $set: {
-          tokenHash: previous.tokenHash,
-          issuedAt: previous.issuedAt,
-          revokedAt: previous.revokedAt,
-          version: version + 1,
-          updatedAt: this.ctx.now(),
-        },
-      },
-    );
+    // a change since (another version) wins over the undo
+    await commitVersion(Links, Journal, seriesId, version, {
+      tokenHash: previous.tokenHash,
+      issuedAt: previous.issuedAt,
+      revokedAt: previous.revokedAt,
+      updatedAt: this.ctx.now(),
+    });
   }
 }

@@ -1,3 +1,4 @@
+import { commitVersion } from '@cadence/shared/db';
 import { badRequest, conflict, HttpProblem, notFound } from '@cadence/shared/http';
 import type { Caller } from '../auth/authenticate.js';
 import type { AgendaContext } from '../context.js';
@@ -92,7 +93,7 @@ export class TemplateService {
   }
 
   private async write(organizationId: string, id: string, input: TemplateInput): Promise<TemplateView> {
-    const { Templates, SeriesSettings } = this.ctx.models;
+    const { Templates, SeriesSettings, Journal } = this.ctx.models;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const doc = await Templates.findOne({ _id: id, organizationId }).lean();
       if (!doc) throw notFound(`No agenda template ${id}.`);
@@ -107,14 +108,14 @@ export class TemplateService {
       const now = this.ctx.now();
       const items = withIds(input.items);
       const version = doc.version + 1;
-      const res = await Templates.updateOne(
-        { _id: id, organizationId, version: doc.version },
-        {
-          $set: { name: input.name, durationMinutes: input.durationMinutes, items, version, updatedAt: now },
-          $push: { versions: { version, name: input.name, durationMinutes: input.durationMinutes, items, createdAt: now } },
-        },
-      );
-      if (res.matchedCount === 1) {
+      const committed = await commitVersion(Templates, Journal, id, doc.version, {
+        name: input.name,
+        durationMinutes: input.durationMinutes,
+        items,
+        updatedAt: now,
+        versions: [...doc.versions, { version, name: input.name, durationMinutes: input.durationMinutes, items, createdAt: now }],
+      });
+      if (committed) {
         return toTemplateView({
           ...doc,
           name: input.name,
