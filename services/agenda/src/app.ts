@@ -20,6 +20,8 @@ import { agendaModels, type AgendaContext } from './context.js';
 import { homeworkRoutes } from './homework/routes.js';
 import { HomeworkService } from './homework/service.js';
 import { linkRoutes } from './links/routes.js';
+import { reportRoutes } from './reports/routes.js';
+import { ReportService } from './reports/service.js';
 import { LinkService } from './links/service.js';
 import { CsrfGuard } from './pages/csrf.js';
 import { KeyedLock } from '@cadence/shared/process';
@@ -43,6 +45,8 @@ export interface AgendaDeps {
   apiKeyCacheTtlMs?: number | undefined;
   /** How long agenda reads (scheduling's answers, agendas, homework) are reused (0: never, the default). */
   readCacheTtlMs?: number | undefined;
+  /** Reports flag pairs and managers below this adherence percentage (default 80). */
+  reportThreshold?: number | undefined;
   now?: () => Date;
 }
 
@@ -76,6 +80,7 @@ export function createAgendaApp(deps: AgendaDeps): AgendaApp {
   agendaRoutes(api, ctx, agendas);
   homeworkRoutes(api, ctx, homework);
   linkRoutes(api, ctx, links, publicUrl, deps.internalToken);
+  reportRoutes(api, new ReportService(ctx, deps.reportThreshold ?? 80));
 
   const app = createServiceApp({ logger: deps.logger, metrics: deps.metrics, ping: () => pingDatabase(deps.conn) });
   const document = openApiDocument(registry, {

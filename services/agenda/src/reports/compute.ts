@@ -1,0 +1,191 @@
+import { cadenceCategory, evaluateStreaks, type CadenceWeek } from '@cadence/shared/cadence/streaks';
+import { standardTemplate } from '../templates/standard.js';
+import { activityOf, type WeeklyFigures } from './activity.js';
+import type { PairData, ReportData, ReportRange } from './collect.js';
+import type { CadenceReport, ManagerReport, PairReport, Stats } from './schemas.js';
+
+const STANDARD_ITEMS = standardTemplate.items.length;
+
+const percent = (part: number, whole: number) => (whole > 0 ? Math.round((part / whole) * 1000) / 10 : null);
+const below = (adherence: number | null, threshold: number) => adherence !== null && adherence < threshold;
+
+/** A pair's figures over the range, and its streaks from the same rules the events use. */
+export function pairReport(pair: PairData, data: ReportData, now: Date, threshold: number): PairReport {
+  const weeks: CadenceWeek[] = [];
+  const inRange: PairReport['weeks'] = [];
+  const c = {
+    total: 0,
+    upcoming: 0,
+    held_on_slot: 0,
+    held_moved_in_week: 0,
+    moved_out_of_week: 0,
+    cancelled_excused: 0,
+    cancelled_unexcused: 0,
+    declined: 0,
+    restored: 0,
+  };
+  const agenda = { heldMeetings: 0, withAgenda: 0, itemsPlanned: 0, itemsCovered: 0, withNotes: 0 };
+  const figures: WeeklyFigures[] = [];
+  let countFrom: string | undefined;
+
+  for (const w of pair.weeks) {
+    const o = w.occurrence;
+    const category = cadenceCategory(o, now);
+    weeks.push({ seriesId: o.seriesId, key: o.key, originalStart: o.originalStart, category });
+    if (!w.inRange) continue;
+    countFrom ??= o.originalStart;
+    inRange.push({ week: w.week, seriesId: o.seriesId, occurrenceKey: o.key, category });
+    c.total++;
+    if (category === 'upcoming') c.upcoming++;
+    else c[category]++;
+    if (o.restoredAt) c.restored++;
+
+    const recorded = data.agendas.get(`${o.seriesId}:${o.key}`);
+    const f = recorded?.figures;
+    if (typeof f?.calls === 'number' && typeof f.dealsClosed === 'number')
+      figures.push({ week: w.week, calls: f.calls, dealsClosed: f.dealsClosed });
+    if (category !== 'held_on_slot' && category !== 'held_moved_in_week') continue;
+    agenda.heldMeetings++;
+    agenda.itemsPlanned += recorded ? recorded.items.length : STANDARD_ITEMS;
+    if (!recorded) continue;
+    agenda.withAgenda++;
+    agenda.itemsCovered += recorded.items.filter((i) => i.covered).length;
+    if (recorded.notes.trim()) agenda.withNotes++;
+  }
+
+  // no week in the range: nothing counts (a moment after every week)
+  const streaks = evaluateStreaks(weeks, data.rules, countFrom ?? new Date(8.64e15).toISOString());
+  const homework = { assigned: 0, completed: 0, completedOnTime: 0, openOverdue: 0, dropped: 0 };
+  for (const seriesId of pair.seriesIds) {
+    for (const h of data.homework.get(seriesId) ?? []) {
+      homework.assigned++;
+      if (h.status === 'done') {
+        homework.completed++;
+        if (h.statusChangedAt <= h.due) homework.completedOnTime++;
+      } else if (h.status === 'dropped') homework.dropped++;
+      else if (h.due < now) homework.openOverdue++;
+    }
+  }
+
+  const stats = statsOf(
+    {
+      ...c,
+      homework,
+      agenda,
+      activity: activityOf(figures),
+    },
+    threshold,
+  );
+  return {
+    manager: pair.manager,
+    rep: pair.rep,
+    seriesIds: pair.seriesIds,
+    timeZones: pair.timeZones,
+    ...stats,
+    streak: {
+      current: streaks.currentStreak,
+      longest: streaks.longestStreak,
+      breaks: streaks.breaks.map((b) => ({ seriesId: b.week.seriesId, occurrenceKey: b.week.key, streakWeeks: b.streakWeeks })),
+      atRisk: streaks.atRisk.map((r) => ({ seriesId: r.week.seriesId, occurrenceKey: r.week.key })),
+    },
+    weeks: inRange,
+  };
+}
+
+type Counts = {
+  total: number;
+  upcoming: number;
+  held_on_slot: number;
+  held_moved_in_week: number;
+  moved_out_of_week: number;
+  cancelled_excused: number;
+  cancelled_unexcused: number;
+  declined: number;
+  restored: number;
+  homework: Omit<Stats['homework'], 'completionRate'>;
+  agenda: Omit<Stats['agenda'], 'coverage'>;
+  activity: Stats['activity'];
+};
+
+/** The derived figures (held, adherence, rates, flag) from the counts. */
+function statsOf(c: Counts, threshold: number): Stats {
+  const held = c.held_on_slot + c.held_moved_in_week;
+  const past = c.total - c.upcoming;
+  const expected = past - c.cancelled_excused;
+  const adherence = percent(held, expected);
+  return {
+    scheduled: { total: c.total, past, upcoming: c.upcoming },
+    held: { onSlot: c.held_on_slot, movedInWeek: c.held_moved_in_week, total: held },
+    movedOutOfWeek: c.moved_out_of_week,
+    cancelled: { excused: c.cancelled_excused, unexcused: c.cancelled_unexcused },
+    declined: c.declined,
+    restored: c.restored,
+    adherence: { percent: adherence, held, expected },
+    flagged: below(adherence, threshold),
+    homework: { ...c.homework, completionRate: percent(c.homework.completed, c.homework.assigned - c.homework.dropped) },
+    agenda: { ...c.agenda, coverage: percent(c.agenda.itemsCovered, c.agenda.itemsPlanned) },
+    activity: c.activity,
+  };
+}
+
+const sum = <T>(parts: readonly T[], f: (p: T) => number) => parts.reduce((s, p) => s + f(p), 0);
+
+/** Several pairs' figures as one (a manager's, the organization's): counts add up, rates are recomputed. */
+export function rollup(parts: readonly Stats[], threshold: number): Stats {
+  const sumOf = <K extends string>(get: (p: Stats) => Record<K, number>, keys: readonly K[]) =>
+    Object.fromEntries(keys.map((k) => [k, sum(parts, (p) => get(p)[k])])) as Record<K, number>;
+  return statsOf(
+    {
+      total: sum(parts, (p) => p.scheduled.total),
+      upcoming: sum(parts, (p) => p.scheduled.upcoming),
+      held_on_slot: sum(parts, (p) => p.held.onSlot),
+      held_moved_in_week: sum(parts, (p) => p.held.movedInWeek),
+      moved_out_of_week: sum(parts, (p) => p.movedOutOfWeek),
+      cancelled_excused: sum(parts, (p) => p.cancelled.excused),
+      cancelled_unexcused: sum(parts, (p) => p.cancelled.unexcused),
+      declined: sum(parts, (p) => p.declined),
+      restored: sum(parts, (p) => p.restored),
+      homework: sumOf((p) => p.homework, ['assigned', 'completed', 'completedOnTime', 'openOverdue', 'dropped'] as const),
+      agenda: sumOf((p) => p.agenda, ['heldMeetings', 'withAgenda', 'itemsPlanned', 'itemsCovered', 'withNotes'] as const),
+      activity: activityOf(parts.flatMap((p) => p.activity.weekly)),
+    },
+    threshold,
+  );
+}
+
+const pickStats = (p: PairReport): Stats => {
+  const { manager: _m, rep: _r, seriesIds: _s, timeZones: _z, streak: _k, weeks: _w, ...stats } = p;
+  return stats;
+};
+
+/** The whole report: pairs (as collected: by manager, then rep), their managers, the organization. */
+export function buildReport(data: ReportData, range: ReportRange, now: Date, threshold: number): CadenceReport {
+  const pairs = data.pairs.map((p) => pairReport(p, data, now, threshold));
+  const byManager = new Map<string, PairReport[]>();
+  for (const p of pairs) {
+    const own = byManager.get(p.manager.id);
+    if (own) own.push(p);
+    else byManager.set(p.manager.id, [p]);
+  }
+  const managers: ManagerReport[] = [...byManager.values()].map((own) => ({
+    manager: own[0]!.manager,
+    pairs: own.length,
+    flaggedPairs: own.filter((p) => p.flagged).length,
+    ...rollup(own.map(pickStats), threshold),
+  }));
+  return {
+    range,
+    generatedAt: now.toISOString(),
+    threshold,
+    rules: data.rules,
+    organization: {
+      managers: managers.length,
+      flaggedManagers: managers.filter((m) => m.flagged).length,
+      pairs: pairs.length,
+      flaggedPairs: pairs.filter((p) => p.flagged).length,
+      ...rollup(pairs.map(pickStats), threshold),
+    },
+    managers,
+    pairs,
+  };
+}
