@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import { markup } from '../pages/html.js';
+import { markup, SafeHtml } from '../pages/html.js';
 import { managerBars, weeklyStrips } from './chart.js';
 import type { CadenceReport, PairReport } from './schemas.js';
 import { REPORT_CSS, REPORT_CSS_HASH } from './styles.js';
@@ -25,7 +25,7 @@ export function reportPage(report: CadenceReport) {
   const range = `${report.range.from} – ${report.range.to ?? 'today'}`;
   return markup`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>Cadence adherence ${range}</title><style>${REPORT_CSS}</style></head>
+<title>Cadence adherence ${range}</title><style>${new SafeHtml(REPORT_CSS)}</style></head>
 <body><main class="page">
 <header><p class="kicker">Cadence adherence</p><h1>One-on-ones kept, ${range}</h1>
 <p class="muted">Dates in each series’ time zone · flagged below ${report.threshold} % · generated ${report.generatedAt}</p></header>
