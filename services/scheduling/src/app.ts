@@ -15,6 +15,8 @@ import type { Logger } from '@cadence/shared/logging';
 import { KeyedLock } from '@cadence/shared/process';
 import type { GoogleSettings } from './calendars/google/client.js';
 import { googleIntegration, type GoogleIntegration } from './calendars/google/integration.js';
+import { microsoftIntegration, type MicrosoftIntegration } from './calendars/microsoft/integration.js';
+import type { MicrosoftSettings } from './calendars/microsoft/settings.js';
 import { LocalCalendarActions } from './calendars/local/actions.js';
 import { LocalCalendarProvider } from './calendars/local/provider.js';
 import { feedRoute, localCalendarRoutes } from './calendars/local/routes.js';
@@ -58,6 +60,8 @@ export interface SchedulingDeps {
   agendaUrl?: string | (() => string) | undefined;
   /** Google Calendar (client id and secret set); absent: no Google. */
   google?: GoogleSettings | undefined;
+  /** Outlook through Microsoft Graph (client id and secret set); absent: no Microsoft. */
+  microsoft?: MicrosoftSettings | undefined;
   /** Sync machinery shared by the calendar providers. */
   sync?: { pollMs: number; leaseMs: number };
   /** When streak events are raised; default: a miss after 4 held weeks (STREAK_BROKEN_MIN_WEEKS). */
@@ -73,6 +77,7 @@ export interface SchedulingApp {
   sync: SyncScheduler;
   connections: ConnectionService;
   google: GoogleIntegration | undefined;
+  microsoft: MicrosoftIntegration | undefined;
 }
 
 /** The scheduling service: every component wired from injected dependencies (tests use it directly). */
@@ -118,6 +123,12 @@ export function createSchedulingApp(deps: SchedulingDeps): SchedulingApp {
     syncers.set('google', google.syncer);
     oauthProviders.set('google', google.oauth);
   }
+  const microsoft = deps.microsoft ? microsoftIntegration(deps.microsoft, ctx, pipeline, sync, secrets) : undefined;
+  if (microsoft) {
+    providers.register(microsoft.provider);
+    syncers.set('microsoft', microsoft.syncer);
+    oauthProviders.set('microsoft', microsoft.oauth);
+  }
   const publicUrl = (req: Request) => deps.publicUrl ?? `${req.protocol}://${req.get('host')}`;
 
   const registry = createOpenApiRegistry();
@@ -151,9 +162,10 @@ export function createSchedulingApp(deps: SchedulingDeps): SchedulingApp {
   });
   feedRoute(app, ctx);
   google?.hooks(app);
+  microsoft?.hooks(app);
   app.use(api.router);
   finishServiceApp(app, deps.logger);
-  return { app, ctx, pipeline, providers, webhooks, sync, connections, google };
+  return { app, ctx, pipeline, providers, webhooks, sync, connections, google, microsoft };
 }
 
 /** The bare Express app, for callers that only need HTTP. */

@@ -3,6 +3,7 @@ import { secretsKeyFrom } from '@cadence/shared/crypto';
 import { createLogger } from '@cadence/shared/logging';
 import { bootService, every } from '@cadence/shared/process';
 import { googleSettingsFrom } from './calendars/google/client.js';
+import { microsoftSettingsFrom } from './calendars/microsoft/settings.js';
 import { reconcileAll } from './sync/reconcile.js';
 import { createSchedulingApp } from './app.js';
 import { startOutboxRelay } from './outbox/relay-worker.js';
@@ -20,7 +21,7 @@ bootService({
   port: config.SCHEDULING_PORT,
   shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
   build: async ({ conn, metrics }) => {
-    const { app, ctx, webhooks, sync, google } = createSchedulingApp({
+    const { app, ctx, webhooks, sync, google, microsoft } = createSchedulingApp({
       conn,
       logger,
       metrics,
@@ -30,6 +31,7 @@ bootService({
       internalToken: config.INTERNAL_TOKEN,
       agendaUrl: config.AGENDA_URL,
       google: googleSettingsFrom(config),
+      microsoft: microsoftSettingsFrom(config),
       sync: { pollMs: config.SYNC_POLL_INTERVAL_MS, leaseMs: config.SYNC_LEASE_MS },
       cadence: { streakBrokenMinWeeks: config.STREAK_BROKEN_MIN_WEEKS },
     });
@@ -38,11 +40,10 @@ bootService({
     sync.start();
     const calendars = [
       { stop: () => sync.stop() },
-      ...(google
-        ? [
-            every('google-channels', 10 * 60_000, google.renewChannels, logger),
-            every('reconcile', config.RECONCILE_INTERVAL_MS, () => reconcileAll(ctx.models, sync), logger),
-          ]
+      ...(google ? [every('google-channels', 10 * 60_000, google.renewChannels, logger)] : []),
+      ...(microsoft ? [every('microsoft-subscriptions', 10 * 60_000, microsoft.renewSubscriptions, logger)] : []),
+      ...(google || microsoft
+        ? [every('reconcile', config.RECONCILE_INTERVAL_MS, () => reconcileAll(ctx.models, sync), logger)]
         : []),
     ];
     return { app, workers: [...calendars, webhooks.start(), relay] };

@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { DEFAULT_STREAK_BROKEN_MIN_WEEKS, STREAK_CONTEXT_WEEKS } from '../cadence/streaks.js';
-import { googleEnvRefinement, googleEnvSchema, syncEnvSchema } from './providers.js';
+import {
+  googleEnvRefinement,
+  googleEnvSchema,
+  microsoftEnvRefinement,
+  microsoftEnvSchema,
+  syncEnvSchema,
+} from './providers.js';
 import { databaseEnvSchema, requireDatabaseInProduction } from './database.js';
 import { commaList, duration, durationList } from './durations.js';
 import { boolean, dbName, host, httpUrl, logLevel, nodeEnv, port, positiveMs } from './fields.js';
@@ -65,11 +71,13 @@ const schedulingEnvSchema = requireDatabaseInProduction(
       .max(STREAK_CONTEXT_WEEKS, `must be a whole number of weeks, 1-${STREAK_CONTEXT_WEEKS}`)
       .default(DEFAULT_STREAK_BROKEN_MIN_WEEKS),
     ...googleEnvSchema.shape,
+    ...microsoftEnvSchema.shape,
     ...syncEnvSchema.shape,
     ...databaseEnvSchema.shape,
   }),
 )
   .refine(googleEnvRefinement.check, { ...googleEnvRefinement.issue, when: () => true })
+  .refine(microsoftEnvRefinement.check, { ...microsoftEnvRefinement.issue, when: () => true })
   .refine((cfg: Record<string, unknown>) => !(cfg['NODE_ENV'] === 'production' && cfg['WEBHOOK_ALLOW_HTTP_LOOPBACK'] === true), {
     path: ['WEBHOOK_ALLOW_HTTP_LOOPBACK'],
     message: 'must not be true when NODE_ENV=production',

@@ -1,6 +1,6 @@
 import type { calendar_v3 } from './googleapis.js';
 import type { Model } from 'mongoose';
-import { badRequest } from '@cadence/shared/http';
+import { activeConnection } from '../../connections/active.js';
 import type { ConnectionDoc } from '../../connections/models.js';
 import type { SecretBox } from '@cadence/shared/crypto/secret-box';
 import type { PersonDoc } from '../../people/models.js';
@@ -26,22 +26,7 @@ export class GoogleAccounts {
   }
 
   /** The manager's active Google connection, or a 400 naming the calendar field. */
-  async forManager(manager: PersonDoc): Promise<ConnectionDoc> {
-    const connection = await this.Connections.findOne({
-      organizationId: manager.organizationId,
-      personId: manager._id,
-      provider: 'google',
-      status: 'active',
-    }).lean();
-    if (!connection) {
-      throw badRequest('Invalid body: calendar.', [
-        {
-          location: 'body',
-          field: 'calendar',
-          message: 'the manager has no active Google connection; connect one at /v1/connections/google/start',
-        },
-      ]);
-    }
-    return connection;
+  forManager(manager: PersonDoc): Promise<ConnectionDoc> {
+    return activeConnection(this.Connections, manager, 'google');
   }
 }

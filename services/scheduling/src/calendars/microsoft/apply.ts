@@ -1,0 +1,232 @@
+import type { Model } from 'mongoose';
+import { DateTime } from 'luxon';
+import { occurrenceKey, parseOccurrenceKey } from '@cadence/shared/time';
+import type { ChangePipeline } from '../../changes/pipeline.js';
+import type { ConnectionDoc } from '../../connections/models.js';
+import { plannedOccurrences } from '../../series/schedule.js';
+import { segmentUntil } from '../segments.js';
+import type { MicrosoftAccounts } from './accounts.js';
+import { graphStatus } from './errors.js';
+import { declinedBy, graphInstant, type GraphEvent } from './graph-event.js';
+import { extendedPropertyId } from './ids.js';
+import { remember, type MicrosoftItemDoc } from './items.js';
+
+type Known = Map<string, MicrosoftItemDoc>;
+
+/** What one delta round (all its pages) has seen. */
+export interface DeltaRound {
+  window: { from: Date; to: Date };
+  /** Masters whose occurrences this round showed for the first time. */
+  fresh: Map<string, MicrosoftItemDoc>;
+  /** `<master>|<key>` of the occurrences seen for the first time. */
+  listed: Set<string>;
+}
+
+const OURS = `$expand=singleValueExtendedProperties($filter=id eq '${extendedPropertyId('SeriesId')}' or id eq '${extendedPropertyId('Segment')}')`;
+
+/**
+ * Turns delta entries into the change pipeline's observations. Occurrences and exceptions are
+ * Cadence's when their series master is a remembered one; a removed entry is only an id, so the
+ * remembered occurrence behind it says which meeting it was, and one look at Graph says why it
+ * went: the master gone (the series was deleted), the master's range cut short (truncated), the
+ * occurrence gone (cancelled), or still there (moved out of the window).
+ */
+export class DeltaApplier {
+  constructor(
+    private readonly accounts: MicrosoftAccounts,
+    private readonly pipeline: ChangePipeline,
+    private readonly Items: Model<MicrosoftItemDoc>,
+    private readonly now: () => Date,
+  ) {}
+
+  async apply(connection: ConnectionDoc, entries: GraphEvent[], round: DeltaRound): Promise<void> {
+    const live = entries.filter((e) => !e['@removed']);
+    const removed = entries.filter((e) => e['@removed']);
+    const ids = [...new Set([...live.map((e) => e.seriesMasterId ?? e.id), ...removed.map((e) => e.id)])];
+    const known: Known = new Map(
+      ids.length ? (await this.Items.find({ _id: { $in: ids } }).lean()).map((d) => [d._id, d] as const) : [],
+    );
+    await this.lookUpMasters(connection, live, known);
+    const occurrences: MicrosoftItemDoc[] = [];
+    for (const e of live) {
+      const owner = known.get(e.seriesMasterId ?? e.id);
+      if (!owner?.seriesId || (owner.kind !== 'master' && owner.kind !== 'restore')) continue;
+      const key = owner.kind === 'restore' ? owner.key : e.originalStart ? occurrenceKey(new Date(e.originalStart)) : null;
+      if (!key) continue;
+      if (owner.kind === 'master' && !known.has(e.id)) {
+        occurrences.push({ ...owner, _id: e.id, kind: 'occurrence', masterId: owner._id, key, createdAt: this.now() });
+        round.fresh.set(owner._id, owner);
+        round.listed.add(`${owner._id}|${key}`);
+      }
+      await this.observe(owner.seriesId, key, e);
+    }
+    // remembered before anything else can remove them, so a later removal names its meeting
+    await remember(this.Items, occurrences);
+    await this.applyRemovals(connection, removed.map((e) => known.get(e.id)).filter((d): d is MicrosoftItemDoc => Boolean(d)));
+  }
+
+  private async observe(seriesId: string, key: string, e: GraphEvent): Promise<void> {
+    await this.ignoreGone(
+      this.pipeline.observeInstance({
+        seriesId,
+        key,
+        source: 'microsoft',
+        status: e.isCancelled ? 'cancelled' : 'confirmed',
+        ...(e.isCancelled
+          ? {}
+          : {
+              start: graphInstant(e.start),
+              end: graphInstant(e.end),
+              location: e.location?.displayName || null,
+              declinedBy: declinedBy(e),
+            }),
+      }),
+    );
+  }
+
+  /** Masters not seen before (e.g. a sync that ran before the creating request stored its id) are looked at once. */
+  private async lookUpMasters(connection: ConnectionDoc, live: GraphEvent[], known: Known): Promise<void> {
+    const unknown = [...new Set(live.map((e) => e.seriesMasterId).filter((id): id is string => Boolean(id) && !known.has(id!)))];
+    const found: MicrosoftItemDoc[] = [];
+    for (const id of unknown) {
+      let master: GraphEvent | undefined;
+      try {
+        master = await this.accounts.call(connection, (c) => c.api(`/me/events/${encodeURIComponent(id)}?$select=id&${OURS}`).get());
+      } catch (err) {
+        if (graphStatus(err) !== 404) throw err;
+      }
+      const props = new Map((master?.singleValueExtendedProperties ?? []).map((p) => [p.id.split(' ').at(-1), p.value]));
+      const seriesId = props.get('CadenceSeriesId');
+      const doc: MicrosoftItemDoc = {
+        _id: id,
+        kind: seriesId ? 'master' : 'foreign',
+        organizationId: connection.organizationId,
+        connectionId: connection._id,
+        seriesId: seriesId ?? null,
+        segment: seriesId ? Number(props.get('CadenceSegment') ?? 0) : null,
+        masterId: id,
+        key: null,
+        createdAt: this.now(),
+      };
+      if (master) found.push(doc);
+      known.set(id, doc);
+    }
+    await remember(this.Items, found);
+  }
+
+  /**
+   * A series first seen in this round may have lost occurrences before any round listed them (made
+   * and cancelled between two rounds): delta never reports those. Its planned meetings in the window
+   * that Graph's instances do not show were cancelled, or cut off by a shorter range.
+   */
+  async checkFresh(connection: ConnectionDoc, round: DeltaRound): Promise<void> {
+    for (const [masterId, owner] of round.fresh) {
+      const { series } = await this.pipeline.loadSeries(owner.seriesId!, connection.organizationId).catch(() => ({ series: undefined }));
+      if (!series) continue;
+      const segment = series.segments[owner.segment ?? 0];
+      const planned = plannedOccurrences(series, round.window.from, round.window.to).filter((p) => p.segment === segment);
+      const missing = planned.map((p) => occurrenceKey(p.originalStart)).filter((k) => !round.listed.has(`${masterId}|${k}`));
+      if (!missing.length) continue;
+      const { from, to } = round.window;
+      const shown = new Set<string>();
+      let url: string | undefined =
+        `/me/events/${encodeURIComponent(masterId)}/instances?startDateTime=${from.toISOString()}&endDateTime=${to.toISOString()}&$select=id,originalStart&$top=100`;
+      for (let page = 0; url && page < 100; page++) {
+        const res: { value: GraphEvent[]; '@odata.nextLink'?: string } = await this.accounts.call(connection, (c) =>
+          c.api(url!).get(),
+        );
+        for (const i of res.value) if (i.originalStart) shown.add(occurrenceKey(new Date(i.originalStart)));
+        url = res['@odata.nextLink'];
+      }
+      const gone = missing.filter((k) => !shown.has(k));
+      if (!gone.length) continue;
+      const until = await this.masterEnd(connection, masterId, owner);
+      if (until === 'deleted') continue;
+      for (const key of gone) {
+        if (until && parseOccurrenceKey(key)! >= until) continue;
+        await this.ignoreGone(
+          this.pipeline.observeInstance({ seriesId: owner.seriesId!, key, source: 'microsoft', status: 'cancelled' }),
+        );
+      }
+    }
+  }
+
+  private async applyRemovals(connection: ConnectionDoc, gone: MicrosoftItemDoc[]): Promise<void> {
+    const byMaster = new Map<string, MicrosoftItemDoc[]>();
+    for (const d of gone) {
+      if (d.kind === 'restore') {
+        await this.removedOccurrence(connection, d);
+        continue;
+      }
+      if (d.kind !== 'occurrence' || !d.masterId) continue;
+      byMaster.set(d.masterId, [...(byMaster.get(d.masterId) ?? []), d]);
+    }
+    for (const [masterId, docs] of byMaster) {
+      const until = await this.masterEnd(connection, masterId, docs[0]!);
+      if (until === 'deleted') {
+        await this.forget(docs);
+        continue;
+      }
+      for (const d of docs) {
+        if (until && parseOccurrenceKey(d.key!)! >= until) await this.forget([d]);
+        else await this.removedOccurrence(connection, d);
+      }
+    }
+  }
+
+  /** Whether the master is gone (series deleted), and where its range now ends if cut short (series truncated). */
+  private async masterEnd(connection: ConnectionDoc, masterId: string, d: MicrosoftItemDoc): Promise<'deleted' | Date | undefined> {
+    let master: GraphEvent;
+    try {
+      master = await this.accounts.call(connection, (c) => c.api(`/me/events/${encodeURIComponent(masterId)}?$select=id,recurrence`).get());
+    } catch (err) {
+      if (graphStatus(err) !== 404) throw err;
+      const { series } = await this.pipeline.loadSeries(d.seriesId!, connection.organizationId);
+      // only the first (or the newest) segment's master stands for the series; older ones are ours to end
+      if (d.segment === 0 || d.segment === series.segments.length - 1)
+        await this.ignoreGone(this.pipeline.observeSeries({ seriesId: d.seriesId!, source: 'microsoft', change: 'deleted' }));
+      return 'deleted';
+    }
+    const range = master.recurrence?.range;
+    if (range?.type !== 'endDate' || !range.endDate) return undefined;
+    const { series } = await this.pipeline.loadSeries(d.seriesId!, connection.organizationId);
+    const zone = series.timeZone;
+    const lastDay = DateTime.fromISO(range.endDate, { zone }).endOf('day').toJSDate();
+    const expected = segmentUntil(series, d.segment ?? 0);
+    if (expected && lastDay.getTime() >= expected.getTime() - 1000) return undefined;
+    const dropped = plannedOccurrences(series, lastDay, expected ?? new Date(lastDay.getTime() + 8 * 24 * 3600_000))[0];
+    if (!dropped) return undefined;
+    await this.ignoreGone(
+      this.pipeline.observeSeries({ seriesId: series._id, source: 'microsoft', change: 'truncated', until: dropped.originalStart }),
+    );
+    return dropped.originalStart;
+  }
+
+  /** One removed occurrence: gone from Graph → cancelled; still there → it moved out of the window. */
+  private async removedOccurrence(connection: ConnectionDoc, d: MicrosoftItemDoc): Promise<void> {
+    let current: GraphEvent | undefined;
+    try {
+      current = await this.accounts.call(connection, (c) => c.api(`/me/events/${encodeURIComponent(d._id)}`).get());
+    } catch (err) {
+      if (graphStatus(err) !== 404) throw err;
+    }
+    if (current && !current.isCancelled) return this.observe(d.seriesId!, d.key!, current);
+    await this.ignoreGone(
+      this.pipeline.observeInstance({ seriesId: d.seriesId!, key: d.key!, source: 'microsoft', status: 'cancelled' }),
+    );
+    await this.forget([d]);
+  }
+
+  private async forget(docs: MicrosoftItemDoc[]): Promise<void> {
+    await this.Items.deleteMany({ _id: { $in: docs.map((d) => d._id) } });
+  }
+
+  /** A series Cadence no longer has (deleted in Cadence) is nothing to observe. */
+  private async ignoreGone(p: Promise<unknown>): Promise<void> {
+    try {
+      await p;
+    } catch (err) {
+      if ((err as { status?: number }).status !== 404) throw err;
+    }
+  }
+}

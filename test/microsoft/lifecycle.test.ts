@@ -1,0 +1,122 @@
+import { Webhook } from 'standardwebhooks';
+import { describe, expect, it } from 'vitest';
+import { extendedPropertyId } from '@cadence/scheduling/calendars/microsoft/ids';
+import { KEYS, microsoftOrg, microsoftSeries, microsoftSetup, settle, typesAt, waitForType } from './support.js';
+
+const s = await microsoftSetup('microsoft_lifecycle');
+
+describe('Outlook, end to end through the Graph emulator', () => {
+  it('writes the series as one protected recurring event in the manager’s calendar', async () => {
+    const { org, manager, rep, userId } = await microsoftOrg(s, 'Acme', 'create');
+    const series = await microsoftSeries(org, manager.id, rep.id);
+    const event = s.emulator.getEventRaw(userId, series.calendar.eventId)!;
+    expect(event).toMatchObject({
+      type: 'seriesMaster',
+      subject: '1:1 Mara Managercreate / Ray Repcreate',
+      location: expect.objectContaining({ displayName: 'Room 4' }),
+      recurrence: {
+        pattern: expect.objectContaining({ type: 'weekly', interval: 1, daysOfWeek: ['tuesday'], firstDayOfWeek: 'monday' }),
+        range: expect.objectContaining({ type: 'noEnd', startDate: '2026-10-20', recurrenceTimeZone: 'America/New_York' }),
+      },
+      attendees: [expect.objectContaining({ type: 'required', emailAddress: expect.objectContaining({ address: rep.email }) })],
+      allowNewTimeProposals: false,
+      isReminderOn: true,
+      singleValueExtendedProperties: expect.arrayContaining([
+        { id: extendedPropertyId('SeriesId'), value: series.id },
+        { id: extendedPropertyId('OrganizationId'), value: org.id },
+      ]),
+    });
+    // Graph writes UTC: 09:00 in New York on 20 October is 13:00Z
+    expect(event.start).toMatchObject({ dateTime: '2026-10-20T13:00:00.0000000', timeZone: 'UTC' });
+    // the agenda link (issued by the agenda service) lands in the HTML body
+    await org.api.put(`/v1/series/${series.id}/agenda-link`, { url: 'https://agenda.example.test/a/tok' }).expect(200);
+    const linked = s.emulator.getEventRaw(userId, series.calendar.eventId)! as { body: { contentType: string; content: string } };
+    expect(linked.body.contentType).toBe('html');
+    expect(linked.body.content).toContain('href="https://agenda.example.test/a/tok"');
+    const instances = await s.h.microsoft!.provider.listInstances(
+      (await s.h.pipeline.loadSeries(series.id)),
+      new Date('2026-10-19T00:00:00Z'),
+      new Date('2026-11-18T00:00:00Z'),
+    );
+    expect(instances.map((i) => i.originalStart)).toEqual([
+      '2026-10-20T13:00:00Z',
+      '2026-10-27T13:00:00Z',
+      '2026-11-03T14:00:00Z',
+      '2026-11-10T14:00:00Z',
+      '2026-11-17T14:00:00Z',
+    ]);
+    const connection = (await org.api.get('/v1/connections').expect(200)).body.items[0];
+    expect(connection).toMatchObject({ provider: 'microsoft', status: 'active', personId: manager.id, accountEmail: manager.email });
+    const stored = await s.h.ctx.models.Connections.findById(connection.id).lean();
+    expect(stored!.refreshTokenSealed).toMatch(/^v1\./);
+    // one subscription on the mailbox's events, its clientState stored only as a hash
+    const subs = s.emulator.subscriptions().filter((x) => x.userId === userId);
+    expect(subs).toHaveLength(1);
+    expect(subs[0]).toMatchObject({ resource: '/me/events', changeType: 'created,updated,deleted' });
+    expect(JSON.stringify(await s.h.microsoft!.subscriptions['models'].Subscriptions.find({}).lean())).not.toContain(
+      subs[0]!.clientState!,
+    );
+  });
+
+  it('turns a cancelled occurrence into one signed occurrence.cancelled webhook, driven by the change notification', async () => {
+    const { org, manager, rep, hook, path, userId } = await microsoftOrg(s, 'Acme', 'cancel');
+    const series = await microsoftSeries(org, manager.id, rep.id);
+    await waitForType(s, path, 'series.created');
+    // the syncs the creation itself caused must be over before counting
+    await settle(s);
+    const before = s.emulator.calls.length;
+    s.emulator.cancelOccurrence(userId, series.calendar.eventId, KEYS[1]!);
+    await waitForType(s, path, 'occurrence.cancelled');
+    const got = s.receiver.at(path).find((r) => r.body.includes('occurrence.cancelled'))!;
+    const payload = new Webhook(hook.secret).verify(got.body, got.headers as Record<string, string>) as {
+      data: Record<string, unknown>;
+    };
+    expect(payload.data).toMatchObject({
+      seriesId: series.id,
+      occurrenceKey: KEYS[1],
+      calendar: 'microsoft',
+      source: 'microsoft',
+      classification: { excused: false },
+    });
+    await settle(s);
+    const calls = s.emulator.calls
+      .slice(before)
+      .filter((c) => c.path.startsWith('/v1.0/'))
+      .map((c) => `${c.method} ${c.path.replace(/events\/[^/?]+/, 'events/{id}')}`);
+    // one look at the master (still there: not a deleted series) and one at the occurrence (gone), after a
+    // delta round; Graph notifies the occurrence and its master, so a second (empty) round may follow
+    expect(calls.filter((c) => !c.endsWith('/delta'))).toEqual(['GET /v1.0/me/events/{id}', 'GET /v1.0/me/events/{id}']);
+    expect(calls[0]).toBe('GET /v1.0/me/calendarView/delta');
+    expect(calls.filter((c) => c.endsWith('/delta')).length).toBeLessThanOrEqual(2);
+    // the access token from the series' creation is reused
+    expect(s.emulator.calls.slice(before).filter((c) => c.path.endsWith('/token'))).toHaveLength(0);
+    const occ = await org.api.get(`/v1/series/${series.id}/occurrences/${KEYS[1]}`).expect(200);
+    expect(occ.body).toMatchObject({ state: 'cancelled', history: [{ source: 'microsoft', change: 'cancelled' }] });
+    expect(typesAt(s, path)).toEqual(['series.created', 'occurrence.cancelled']);
+  });
+
+  it('classifies a move, a decline by the rep and a deleted series, one webhook each', async () => {
+    const { org, manager, rep, path, userId } = await microsoftOrg(s, 'Acme', 'more');
+    const series = await microsoftSeries(org, manager.id, rep.id);
+    const id = series.calendar.eventId;
+    await waitForType(s, path, 'series.created');
+    await settle(s);
+    s.emulator.moveOccurrence(userId, id, KEYS[0]!, '2026-10-21T15:00:00Z');
+    await waitForType(s, path, 'occurrence.moved');
+    s.emulator.declineOccurrence(userId, id, KEYS[2]!, rep.email);
+    await waitForType(s, path, 'occurrence.declined');
+    const moved = await org.api.get(`/v1/series/${series.id}/occurrences/${KEYS[0]}`).expect(200);
+    expect(moved.body).toMatchObject({ state: 'moved', move: { minutesMoved: 1560, sameWeek: true } });
+    const declined = await org.api.get(`/v1/series/${series.id}/occurrences/${KEYS[2]}`).expect(200);
+    expect(declined.body).toMatchObject({ state: 'declined', decline: { by: [{ email: rep.email, role: 'rep' }] } });
+    s.emulator.deleteSeries(userId, id);
+    await waitForType(s, path, 'series.cancelled');
+    await settle(s);
+    expect((await org.api.get(`/v1/series/${series.id}`).expect(200)).body).toMatchObject({
+      status: 'cancelled',
+      endReason: 'calendar_deleted',
+    });
+    // every occurrence left Graph with the series: one series.cancelled, no occurrence.cancelled
+    expect(typesAt(s, path)).toEqual(['series.created', 'occurrence.moved', 'occurrence.declined', 'series.cancelled']);
+  });
+});
