@@ -47,6 +47,8 @@ export interface AgendaDeps {
   readCacheTtlMs?: number | undefined;
   /** Reports flag pairs and managers below this adherence percentage (default 80). */
   reportThreshold?: number | undefined;
+  /** How long what a report read is reused for the same organization, range and filter (0: never, the default). */
+  reportCacheMs?: number | undefined;
   now?: () => Date;
 }
 
@@ -80,7 +82,7 @@ export function createAgendaApp(deps: AgendaDeps): AgendaApp {
   agendaRoutes(api, ctx, agendas);
   homeworkRoutes(api, ctx, homework);
   linkRoutes(api, ctx, links, publicUrl, deps.internalToken);
-  reportRoutes(api, new ReportService(ctx, deps.reportThreshold ?? 80));
+  reportRoutes(api, new ReportService(ctx, deps.reportThreshold ?? 80, deps.reportCacheMs ?? 0));
 
   const app = createServiceApp({ logger: deps.logger, metrics: deps.metrics, ping: () => pingDatabase(deps.conn) });
   const document = openApiDocument(registry, {

@@ -29,6 +29,7 @@ bootService({
       csrfSecret: config.AGENDA_CSRF_SECRET,
       apiKeyCacheTtlMs: config.API_KEY_CACHE_TTL_MS,
       reportThreshold: config.REPORT_ADHERENCE_THRESHOLD,
+      reportCacheMs: config.REPORT_CACHE_MS,
       readCacheTtlMs: config.AGENDA_READ_CACHE_MS,
     });
     const { Journal, Agendas, Homework, Templates, Links } = ctx.models;

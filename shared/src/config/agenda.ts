@@ -36,6 +36,11 @@ export const agendaConfigSchema = requireDatabaseInProduction(
       .min(0, 'must be a percentage 0-100')
       .max(100, 'must be a percentage 0-100')
       .default(80),
+    /**
+     * How long what a cadence report read (occurrences, agendas, homework) is reused for the same
+     * organization, range and filter; figures are still recomputed per request. 0: off.
+     */
+    REPORT_CACHE_MS: z.coerce.number().int().min(0).default(30_000),
     ...databaseEnvSchema.shape,
   }),
 ).superRefine((cfg, ctx) => {

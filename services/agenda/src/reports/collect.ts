@@ -33,22 +33,43 @@ export interface PairData {
   weeks: PairWeek[];
 }
 
-export type HomeworkRow = { seriesId: string; assignedKey: string; status: string; due: Date; statusChangedAt: Date };
-export type AgendaRow = {
-  _id: string;
-  items: { covered: boolean }[];
-  notes: string;
-  figures?: { calls?: number | null; dealsClosed?: number | null } | null;
-};
+/** What the report needs of one agenda (the documents themselves are not kept). */
+export interface AgendaFacts {
+  items: number;
+  covered: number;
+  notes: boolean;
+  calls: number | null;
+  dealsClosed: number | null;
+}
+
+/** A series' homework assigned in the range, counted as of the moment it was read. */
+export interface HomeworkFacts {
+  assigned: number;
+  completed: number;
+  completedOnTime: number;
+  openOverdue: number;
+  dropped: number;
+}
 
 export interface ReportData {
   pairs: PairData[];
   rules: CadenceRules;
-  /** Homework assigned at occurrences in the range, by series. */
-  homework: Map<string, HomeworkRow[]>;
-  /** Agendas of occurrences in the range, by `seriesId:key`. */
-  agendas: Map<string, AgendaRow>;
+  homework: Map<string, HomeworkFacts>;
+  /** By `seriesId:key`, for occurrences in the range. */
+  agendas: Map<string, AgendaFacts>;
 }
+
+type HomeworkRow = { seriesId: string; assignedKey: string; status: string; due: Date; statusChangedAt: Date };
+type AgendaRow = {
+  _id: string;
+  seriesId: string;
+  items?: { covered?: boolean }[];
+  notes?: string;
+  figures?: { calls?: number | null; dealsClosed?: number | null } | null;
+};
+
+/** Documents read per round trip while folding homework and agendas into facts. */
+const BATCH = 2_000;
 
 const localDate = (iso: string, zone: string) => DateTime.fromISO(iso, { zone }).toISODate()!;
 const plusDays = (date: string, days: number) => DateTime.fromISO(date, { zone: 'UTC' }).plus({ days }).toISODate()!;
@@ -123,34 +144,59 @@ export async function collectReport(
   // a superset of the range in every zone (UTC−12…+14); the exact local dates are checked in memory
   const lo = DateTime.fromISO(range.from, { zone: 'UTC' }).minus({ days: 1 }).toJSDate();
   const hi = DateTime.fromISO(toExclusive, { zone: 'UTC' }).plus({ days: 1 }).toJSDate();
-  const [homework, agendas] = seriesIds.length
-    ? await Promise.all([
-        models.Homework.find({
-          organizationId,
-          seriesId: { $in: seriesIds },
-          assignedKey: { $gte: occurrenceKey(lo), $lt: occurrenceKey(hi) },
-        })
+  const homework = new Map<string, HomeworkFacts>();
+  const agendas = new Map<string, AgendaFacts>();
+  if (seriesIds.length) {
+    // streamed and folded as they come: memory grows with the series, not with their meetings.
+    // Unfiltered, the organization's range is read whole: FerretDB tests `$in` against every
+    // document, which with a thousand series ids cost more than reading the rest
+    const filtered = Boolean(q.managerId || q.repId);
+    const wanted = new Set(seriesIds);
+    const ofSeries = filtered ? { organizationId, seriesId: { $in: seriesIds } } : { organizationId };
+    await Promise.all([
+      (async () => {
+        const rows = models.Homework.find({ ...ofSeries, assignedKey: { $gte: occurrenceKey(lo), $lt: occurrenceKey(hi) } })
           .select({ seriesId: 1, assignedKey: 1, status: 1, due: 1, statusChangedAt: 1 })
-          .lean<HomeworkRow[]>(),
-        models.Agendas.find({ organizationId, seriesId: { $in: seriesIds }, originalStart: { $gte: lo, $lt: hi } })
-          .select({ items: 1, notes: 1, figures: 1 })
-          .lean<AgendaRow[]>(),
-      ])
-    : [[], []];
-
-  const homeworkBySeries = new Map<string, HomeworkRow[]>();
-  for (const h of homework) {
-    const zone = zoneOf.get(h.seriesId);
-    const start = parseOccurrenceKey(h.assignedKey);
-    if (!zone || !start || !inRange(start.toISOString(), zone, range, now)) continue;
-    const list = homeworkBySeries.get(h.seriesId) ?? [];
-    list.push(h);
-    homeworkBySeries.set(h.seriesId, list);
+          .lean<HomeworkRow[]>()
+          .cursor({ batchSize: BATCH });
+        for await (const h of rows as AsyncIterable<HomeworkRow>) {
+          const zone = zoneOf.get(h.seriesId); // unknown: a series outside the report
+          const start = parseOccurrenceKey(h.assignedKey);
+          if (!zone || !start || !inRange(start.toISOString(), zone, range, now)) continue;
+          let f = homework.get(h.seriesId);
+          if (!f) homework.set(h.seriesId, (f = { assigned: 0, completed: 0, completedOnTime: 0, openOverdue: 0, dropped: 0 }));
+          f.assigned++;
+          if (h.status === 'done') {
+            f.completed++;
+            if (h.statusChangedAt <= h.due) f.completedOnTime++;
+          } else if (h.status === 'dropped') f.dropped++;
+          else if (h.due < now) f.openOverdue++;
+        }
+      })(),
+      (async () => {
+        const rows = models.Agendas.find({ ...ofSeries, originalStart: { $gte: lo, $lt: hi } })
+          .select({ seriesId: 1, items: 1, notes: 1, figures: 1 })
+          .lean<AgendaRow[]>()
+          .cursor({ batchSize: BATCH });
+        for await (const a of rows as AsyncIterable<AgendaRow>) {
+          if (!wanted.has(a.seriesId)) continue;
+          const items = a.items ?? [];
+          agendas.set(a._id, {
+            items: items.length,
+            covered: items.filter((i) => i.covered).length,
+            notes: Boolean(a.notes?.trim()),
+            calls: typeof a.figures?.calls === 'number' ? a.figures.calls : null,
+            dealsClosed: typeof a.figures?.dealsClosed === 'number' ? a.figures.dealsClosed : null,
+          });
+        }
+      })(),
+    ]);
   }
+
   return {
     pairs: [...pairs.values()],
     rules: rules ?? { streakBrokenMinWeeks: DEFAULT_STREAK_BROKEN_MIN_WEEKS },
-    homework: homeworkBySeries,
-    agendas: new Map(agendas.map((a) => [a._id, a])),
+    homework,
+    agendas,
   };
 }

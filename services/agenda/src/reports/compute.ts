@@ -41,30 +41,23 @@ export function pairReport(pair: PairData, data: ReportData, now: Date, threshol
     if (o.restoredAt) c.restored++;
 
     const recorded = data.agendas.get(`${o.seriesId}:${o.key}`);
-    const f = recorded?.figures;
-    if (typeof f?.calls === 'number' && typeof f.dealsClosed === 'number')
-      figures.push({ week: w.week, calls: f.calls, dealsClosed: f.dealsClosed });
+    if (recorded && recorded.calls !== null && recorded.dealsClosed !== null)
+      figures.push({ week: w.week, calls: recorded.calls, dealsClosed: recorded.dealsClosed });
     if (category !== 'held_on_slot' && category !== 'held_moved_in_week') continue;
     agenda.heldMeetings++;
-    agenda.itemsPlanned += recorded ? recorded.items.length : STANDARD_ITEMS;
+    agenda.itemsPlanned += recorded ? recorded.items : STANDARD_ITEMS;
     if (!recorded) continue;
     agenda.withAgenda++;
-    agenda.itemsCovered += recorded.items.filter((i) => i.covered).length;
-    if (recorded.notes.trim()) agenda.withNotes++;
+    agenda.itemsCovered += recorded.covered;
+    if (recorded.notes) agenda.withNotes++;
   }
 
   // no week in the range: nothing counts (a moment after every week)
   const streaks = evaluateStreaks(weeks, data.rules, countFrom ?? new Date(8.64e15).toISOString());
   const homework = { assigned: 0, completed: 0, completedOnTime: 0, openOverdue: 0, dropped: 0 };
   for (const seriesId of pair.seriesIds) {
-    for (const h of data.homework.get(seriesId) ?? []) {
-      homework.assigned++;
-      if (h.status === 'done') {
-        homework.completed++;
-        if (h.statusChangedAt <= h.due) homework.completedOnTime++;
-      } else if (h.status === 'dropped') homework.dropped++;
-      else if (h.due < now) homework.openOverdue++;
-    }
+    const f = data.homework.get(seriesId);
+    if (f) for (const k of Object.keys(homework) as (keyof typeof homework)[]) homework[k] += f[k];
   }
 
   const stats = statsOf(

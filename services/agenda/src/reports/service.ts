@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import type { SchedulingClient } from '@cadence/shared/clients/scheduling';
 import { badRequest } from '@cadence/shared/http';
 import type { AgendaContext } from '../context.js';
-import { collectReport, type ReportRange } from './collect.js';
+import { collectReport, type ReportData, type ReportRange } from './collect.js';
 import { buildReport } from './compute.js';
 import type { CadenceReport, CadenceReportQuery } from './schemas.js';
 
@@ -11,24 +11,54 @@ const MAX_SPAN_YEARS = 2;
 /** Without `from`: the twelve weeks up to `to`. */
 const DEFAULT_DAYS = 84;
 
-/** Cadence-adherence reports: the occurrences from scheduling, homework and agendas from here. */
+/** Reports whose data is kept at once (a large organization's is some tens of MB). */
+const MAX_CACHED = 4;
+
+/**
+ * Cadence-adherence reports: the occurrences from scheduling, homework and agendas from here.
+ * What was read is kept `cacheMs` per organization, range and filter, and requests that arrive
+ * while it is being read share the one read: reading is what costs (FerretDB scans whole
+ * collections); the figures are recomputed for every request, as of its own moment.
+ */
 export class ReportService {
+  private readonly cache = new Map<string, { readAt: number; data: Promise<ReportData> }>();
+
   constructor(
     private readonly ctx: AgendaContext,
     readonly defaultThreshold: number,
+    private readonly cacheMs = 0,
   ) {}
 
   async cadence(caller: { organizationId: string; scheduling: SchedulingClient }, q: CadenceReportQuery): Promise<CadenceReport> {
     const now = this.ctx.now();
     const range = this.range(q, now);
-    const data = await collectReport(
-      caller.scheduling,
-      this.ctx.models,
-      caller.organizationId,
-      { range, managerId: q.managerId, repId: q.repId },
-      now,
+    const today = now.toISOString().slice(0, 10);
+    const key = JSON.stringify([caller.organizationId, range.from, range.to ?? today, q.managerId, q.repId]);
+    const data = await this.read(key, now, () =>
+      collectReport(
+        caller.scheduling,
+        this.ctx.models,
+        caller.organizationId,
+        { range, managerId: q.managerId, repId: q.repId },
+        now,
+      ),
     );
     return buildReport(data, range, now, q.threshold ?? this.defaultThreshold);
+  }
+
+  private read(key: string, now: Date, load: () => Promise<ReportData>): Promise<ReportData> {
+    if (this.cacheMs <= 0) return load();
+    const hit = this.cache.get(key);
+    if (hit && now.getTime() - hit.readAt < this.cacheMs) return hit.data;
+    const data = load();
+    this.cache.delete(key);
+    this.cache.set(key, { readAt: now.getTime(), data });
+    // a failed read is not kept; the oldest entry makes room
+    data.catch(() => {
+      if (this.cache.get(key)?.data === data) this.cache.delete(key);
+    });
+    while (this.cache.size > MAX_CACHED) this.cache.delete(this.cache.keys().next().value!);
+    return data;
   }
 
   private range(q: CadenceReportQuery, now: Date): ReportRange {
