@@ -78,11 +78,17 @@ export class WebhookReceiver {
   });
 
   static async start(): Promise<WebhookReceiver> {
+    const receiver = await WebhookReceiver.listen();
+    afterAll(() => receiver.close());
+    return receiver;
+  }
+
+  /** Listening, but closed by the caller (benchmarks run outside vitest). */
+  static async listen(): Promise<WebhookReceiver> {
     const receiver = new WebhookReceiver();
     receiver.server.listen(0, '127.0.0.1');
     await once(receiver.server, 'listening');
     receiver.url = `http://127.0.0.1:${(receiver.server.address() as AddressInfo).port}`;
-    afterAll(() => receiver.close());
     return receiver;
   }
 

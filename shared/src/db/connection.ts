@@ -8,6 +8,8 @@ export interface ConnectOptions {
   serverSelectionTimeoutMS?: number;
   /** How often the driver checks a server; also bounds how long recovery after an outage takes. */
   heartbeatFrequencyMS?: number;
+  /** Emit the driver's command events (commandSucceeded…, with durations): benchmarks profile with them. */
+  monitorCommands?: boolean;
 }
 
 /**
@@ -25,6 +27,7 @@ export async function connectDatabase(uri: string, dbName: string, opts: Connect
     heartbeatFrequencyMS: opts.heartbeatFrequencyMS ?? 2000,
     // FerretDB has no sessions-based retryable writes; real MongoDB retries anyway at driver level
     retryWrites: false,
+    monitorCommands: opts.monitorCommands ?? false,
   });
   await conn.asPromise();
   return conn;

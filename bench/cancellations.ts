@@ -1,0 +1,228 @@
+import { Webhook } from 'standardwebhooks';
+import { processEnv } from '@cadence/shared/config';
+import { occurrenceId } from '@cadence/scheduling/occurrences/models';
+import { buildFleet, inParallel, settle, type Fleet, type FleetSeries } from './support/fleet.js';
+import { figure, percentile, report } from './support/figures.js';
+import { providerDrivers } from './support/providers.js';
+import { startStack, type Stack } from './support/stack.js';
+
+/**
+ * Benchmark 1 of issue 9, cancellation to webhook: 1,000 weekly series over 100 connected
+ * calendars per provider (BENCH_MANAGERS × BENCH_REPS), a webhook subscription to
+ * occurrence.cancelled, then BENCH_CANCELLATIONS (200) occurrences cancelled at once in the
+ * emulators (their control API, as a person in the calendar app would). Measured from each
+ * cancellation to its signed webhook at the receiver; also duplicates, missing ones, provider API
+ * calls per cancellation, and where the time went (stages read back from the database and the
+ * emulator's records). Providers: BENCH_PROVIDERS (default: every driver in support/providers.ts).
+ */
+export async function run(): Promise<void> {
+  const env = processEnv();
+  const managers = Number(env.BENCH_MANAGERS ?? 100);
+  const reps = Number(env.BENCH_REPS ?? 10);
+  const count = Number(env.BENCH_CANCELLATIONS ?? 200);
+  const drivers = await providerDrivers(env.BENCH_PROVIDERS);
+  const stack = await startStack('cancellations', () => Object.assign({}, ...drivers.map((d) => d.deps())));
+  const { log } = stack;
+  try {
+    for (const d of drivers) d.serviceListening(stack.server.url);
+    stack.startWorkers();
+    log(`setting up ${drivers.map((d) => d.name).join(' + ')}: ${managers} calendars × ${reps} series each…`);
+    const fleet = await buildFleet(stack, drivers, { managers, reps, eventTypes: ['occurrence.cancelled'] });
+    await settle(stack, drivers);
+
+    // the first meeting of `count` series spread evenly over the calendars
+    const step = fleet.series.length / count;
+    const targets = await pickTargets(
+      fleet,
+      Array.from({ length: count }, (_, i) => fleet.series[Math.floor(i * step)]!),
+    );
+    const callsBefore = drivers.map((d) => d.apiCalls());
+    log(`cancelling ${targets.length} occurrences at once…`);
+    stack.profile.reset();
+    const burstStart = Date.now();
+    await Promise.all(
+      targets.map(async (t) => {
+        t.sentAt = Date.now();
+        await t.series.provider.cancel(t.series.manager, t.series.eventId, t.key);
+      }),
+    );
+    const burstMs = Date.now() - burstStart;
+    const timeoutMs = Number(env.BENCH_TIMEOUT_MS ?? 120_000);
+    const deadline = Date.now() + timeoutMs;
+    const wanted = new Set(targets.map((t) => t.id));
+    const arrived = () => new Set(received(stack, fleet).map((r) => r.id));
+    while (Date.now() < deadline && [...wanted].some((id) => !arrived().has(id))) await new Promise((r) => setTimeout(r, 50));
+    // late duplicates have their chance to show up
+    await settle(stack, drivers, 2000);
+    const calls = drivers.reduce((sum, d, i) => sum + d.apiCalls() - callsBefore[i]!, 0);
+
+    const got = received(stack, fleet);
+    const byKey = new Map<string, number[]>();
+    for (const r of got) byKey.set(r.id, [...(byKey.get(r.id) ?? []), r.at]);
+    const latencies = targets
+      .filter((t) => byKey.has(t.id))
+      .map((t) => Math.min(...byKey.get(t.id)!) - t.sentAt)
+      .sort((a, b) => a - b);
+    const delivered = targets.filter((t) => byKey.has(t.id)).length;
+    const duplicates = [...byKey.values()].reduce((n, times) => n + times.length - 1, 0);
+    const unexpected = [...byKey.keys()].filter((k) => !wanted.has(k)).length;
+    const missing = targets.length - delivered;
+
+    log(`burst sent in ${burstMs} ms; ${got.length} signed webhooks received`);
+    stack.profile.print(log);
+    await printStages(stack, drivers, fleet, targets, burstStart);
+    report(
+      'cancellations',
+      {
+        p50: figure(percentile(latencies, 50), 'ms'),
+        p95: figure(percentile(latencies, 95), 'ms'),
+        p99: figure(percentile(latencies, 99), 'ms', '<', 1000),
+        max: figure(latencies[latencies.length - 1] ?? NaN, 'ms'),
+        delivered: figure(delivered, 'of ' + targets.length, '==', targets.length),
+        duplicates: figure(duplicates, 'webhooks', '==', 0),
+        missing: figure(missing, 'cancellations', '==', 0),
+        unexpected: figure(unexpected, 'webhooks', '==', 0),
+        apiCallsPerCancellation: figure(calls / targets.length, 'calls', '<=', 2),
+      },
+      {
+        providers: drivers.map((d) => d.name),
+        calendars: managers * drivers.length,
+        series: fleet.series.length,
+        cancellations: targets.length,
+        apiCalls: calls,
+        burstMs,
+        settings: {
+          webhookPollMs: stack.config.WEBHOOK_POLL_INTERVAL_MS,
+          outboxRelayMs: stack.config.OUTBOX_RELAY_INTERVAL_MS,
+          syncPollMs: stack.config.SYNC_POLL_INTERVAL_MS,
+          maxInFlight: stack.config.WEBHOOK_MAX_IN_FLIGHT,
+        },
+      },
+    );
+  } finally {
+    await stack.close();
+    for (const d of drivers) await d.close();
+  }
+}
+
+interface Target {
+  series: FleetSeries;
+  key: string;
+  /** `seriesId|occurrenceKey` */
+  id: string;
+  sentAt: number;
+}
+
+async function pickTargets(fleet: Fleet, series: FleetSeries[]): Promise<Target[]> {
+  const from = new Date().toISOString().slice(0, 10);
+  const to = new Date(Date.now() + 21 * 86_400_000).toISOString().slice(0, 10);
+  const targets: Target[] = [];
+  await inParallel(series, 8, async (s) => {
+    const { items } = await fleet.api<{ items: { key: string }[] }>(
+      'GET',
+      `/v1/series/${s.id}/occurrences?from=${from}&to=${to}`,
+    );
+    const key = items[0]?.key;
+    if (!key) throw new Error(`series ${s.id} has no meeting in the next three weeks`);
+    targets.push({ series: s, key, id: `${s.id}|${key}`, sentAt: 0 });
+  });
+  return targets;
+}
+
+/** Every request at the receiver, its signature verified (a bad one throws), as `seriesId|key` and time. */
+function received(stack: Stack, fleet: Fleet): { id: string; at: number }[] {
+  const verifier = new Webhook(fleet.secret);
+  return stack.receiver.at(fleet.path).map((r) => {
+    const payload = verifier.verify(r.body, r.headers as Record<string, string>) as {
+      type: string;
+      data: { seriesId: string; occurrenceKey: string };
+    };
+    return { id: `${payload.data.seriesId}|${payload.data.occurrenceKey}`, at: r.receivedAt };
+  });
+}
+
+/**
+ * Where the time went, per cancellation, from what the emulator and the database recorded:
+ * notification answered → sync claimed (journal entry) → pipeline start (events.list answered,
+ * series loaded: the history entry) → outbox insert → fanned out (delivery created) → send
+ * started (attempt) → POST received. Printed as p50/p99 of each step.
+ */
+async function printStages(
+  stack: Stack,
+  drivers: Awaited<ReturnType<typeof providerDrivers>>,
+  fleet: Fleet,
+  targets: Target[],
+  since: number,
+) {
+  const { models } = stack.built.ctx;
+  const notified = new Map<string, number[]>();
+  for (const d of drivers) for (const [cal, times] of d.notifiedAt()) notified.set(cal, times);
+  const connections = await models.Connections.find({ organizationId: fleet.organizationId }).lean();
+  const connectionOf = new Map(connections.map((c) => [c.personId, c._id]));
+  const claims = await models.Journal.find({ _id: /^sync_states:/, at: { $gte: new Date(since) } }).lean();
+  const claimsOf = new Map<string, number[]>();
+  for (const c of claims) {
+    const id = /^sync_states:(.+)@\d+$/.exec(c._id)?.[1];
+    if (id) claimsOf.set(id, [...(claimsOf.get(id) ?? []), c.at.getTime()]);
+  }
+  const occurrences = new Map(
+    (await models.Occurrences.find({ _id: { $in: targets.map((t) => occurrenceId(t.series.id, t.key)) } }).lean()).map((o) => [
+      o._id,
+      o,
+    ]),
+  );
+  const outbox = new Map(
+    (await models.Outbox.find({ organizationId: fleet.organizationId, type: 'occurrence.cancelled' }).lean()).map((e) => [
+      `${e.seriesId}|${e.occurrenceKey}`,
+      e,
+    ]),
+  );
+  const deliveries = new Map(
+    (await stack.built.webhooks.models.Deliveries.find({ eventId: { $in: [...outbox.values()].map((e) => e._id) } }).lean()).map(
+      (d) => [d.eventId, d],
+    ),
+  );
+  const receipts = new Map<string, number>();
+  for (const r of received(stack, fleet)) if (!receipts.has(r.id)) receipts.set(r.id, r.at);
+
+  const after = (times: number[] | undefined, t: number) => times?.filter((x) => x >= t).sort((a, b) => a - b)[0];
+  const names = [
+    'notification answered',
+    'sync claimed',
+    'pipeline start',
+    'outbox written',
+    'fanned out',
+    'send started',
+    'POST received',
+  ];
+  const steps: number[][] = names.map(() => []);
+  for (const t of targets) {
+    const event = outbox.get(t.id);
+    const delivery = event && deliveries.get(event._id);
+    const n = after(notified.get(t.series.manager.email.toLowerCase()), t.sentAt);
+    const connection = connectionOf.get(t.series.manager.id);
+    const claimed = n !== undefined && connection ? after(claimsOf.get(connection), n - 5) : undefined;
+    const history = occurrences.get(occurrenceId(t.series.id, t.key))?.history.find((h) => h.change === 'cancelled');
+    const stamps = [
+      t.sentAt,
+      n,
+      claimed,
+      history?.detectedAt.getTime(),
+      event?.createdAt.getTime(),
+      delivery?.createdAt.getTime(),
+      delivery?.attempts[0]?.at.getTime(),
+      receipts.get(t.id),
+    ];
+    for (let i = 1; i < stamps.length; i++) {
+      const [a, b] = [stamps[i - 1], stamps[i]];
+      if (a !== undefined && b !== undefined) steps[i - 1]!.push(b - a);
+    }
+  }
+  stack.log('stage (from the one before)      p50 ms   p99 ms   (n)');
+  names.forEach((name, i) => {
+    const s = steps[i]!.sort((a, b) => a - b);
+    stack.log(
+      `  ${name.padEnd(30)} ${String(Math.round(percentile(s, 50))).padStart(7)} ${String(Math.round(percentile(s, 99))).padStart(8)}   (${s.length})`,
+    );
+  });
+}

@@ -1,0 +1,98 @@
+import type { SchedulingDeps } from '@cadence/scheduling/app';
+import type { GoogleSettings } from '@cadence/scheduling/calendars/google/client';
+import { startGoogleEmulator, type GoogleEmulator } from '../../test/emulators/google/index.js';
+import type { Api } from './stack.js';
+
+/**
+ * One calendar provider in a benchmark: its emulator, how the service is configured for it, how
+ * a manager connects, how a person cancels an occurrence, and the emulator's call count. A
+ * benchmark runs over a list of drivers; Outlook joins by adding a driver beside Google's.
+ */
+export interface ProviderDriver {
+  /** The `calendar` value of a series on this provider. */
+  readonly name: 'google' | 'microsoft';
+  /** What createSchedulingApp needs for this provider. */
+  deps(): Partial<SchedulingDeps>;
+  /** The service listens at `serviceUrl` now: consent callbacks and notifications can point there. */
+  serviceListening(serviceUrl: string): void;
+  /** Connects a manager's calendar the way a browser would (consent through the emulator). */
+  connect(api: Api, manager: { id: string; email: string }): Promise<void>;
+  /** Cancels one occurrence as the manager would in their calendar, through the emulator's control API. */
+  cancel(manager: { email: string }, eventId: string, occurrenceKey: string): Promise<void>;
+  /** Calls to the provider's calendar API so far (OAuth token calls not included). */
+  apiCalls(): number;
+  /** When the emulator was told of each channel's notification being delivered: `calendar → times`. */
+  notifiedAt(): Map<string, number[]>;
+  /** Resolves when no notification is in flight. */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const CLIENT_ID = 'cadence-bench-client';
+const CLIENT_SECRET = 'cadence-bench-secret';
+
+/** Google Calendar through the loopback Google emulator (test/emulators/google). */
+export async function googleDriver(): Promise<ProviderDriver> {
+  const emulator: GoogleEmulator = await startGoogleEmulator({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
+  const settings: GoogleSettings = {
+    GOOGLE_CLIENT_ID: CLIENT_ID,
+    GOOGLE_CLIENT_SECRET: CLIENT_SECRET,
+    GOOGLE_API_ROOT_URL: emulator.url,
+    GOOGLE_TOKEN_URL: emulator.tokenUrl,
+    GOOGLE_AUTH_URL: emulator.authUrl,
+    GOOGLE_CHANNEL_TTL_SECONDS: 604_800,
+    GOOGLE_CHANNEL_RENEW_BEFORE_MS: 24 * 3600_000,
+    GOOGLE_REDIRECT_URL: undefined,
+    GOOGLE_WEBHOOK_URL: undefined,
+  };
+  const control = async (path: string, body: object) => {
+    const res = await fetch(`${emulator.url}_emulator${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`emulator ${path}: ${res.status} ${await res.text()}`);
+  };
+  return {
+    name: 'google',
+    deps: () => ({ google: settings }),
+    serviceListening: (url) => {
+      settings.GOOGLE_REDIRECT_URL = `${url}/v1/connections/google/callback`;
+      settings.GOOGLE_WEBHOOK_URL = `${url}/hooks/google`;
+    },
+    connect: async (api, manager) => {
+      await control('/accounts', { email: manager.email, timeZone: 'America/Chicago' });
+      const { url } = await api<{ url: string }>('POST', '/v1/connections/google/start', { personId: manager.id });
+      const consent = await fetch(url, { redirect: 'manual' });
+      const back = await fetch(consent.headers.get('location') ?? 'about:blank');
+      if (!back.ok) throw new Error(`Google consent for ${manager.email} ended with ${back.status}: ${await back.text()}`);
+    },
+    cancel: (manager, eventId, key) =>
+      control(`/calendars/${encodeURIComponent(manager.email.toLowerCase())}/events/${eventId}/cancel-instance`, {
+        originalStart: key,
+      }),
+    apiCalls: () => emulator.calls.filter((c) => c.kind === 'api').length,
+    notifiedAt: () => {
+      const calendarOf = new Map(emulator.channels().map((c) => [c.id, c.calendarId]));
+      const out = new Map<string, number[]>();
+      for (const d of emulator.deliveries) {
+        if (d.outcome !== 'delivered' || d.state !== 'exists') continue;
+        const calendar = calendarOf.get(d.channelId);
+        if (calendar) out.set(calendar, [...(out.get(calendar) ?? []), new Date(d.at).getTime()]);
+      }
+      return out;
+    },
+    idle: () => emulator.notificationsIdle(),
+    close: () => emulator.close(),
+  };
+}
+
+/** The drivers a benchmark runs over: BENCH_PROVIDERS (comma list), default every one available. */
+export async function providerDrivers(wanted: string | undefined): Promise<ProviderDriver[]> {
+  const available: Record<string, () => Promise<ProviderDriver>> = { google: googleDriver };
+  const names = (wanted ?? Object.keys(available).join(',')).split(',').map((n) => n.trim());
+  const unknown = names.filter((n) => !available[n]);
+  if (unknown.length)
+    throw new Error(`unknown provider(s) ${unknown.join(', ')}; available: ${Object.keys(available).join(', ')}`);
+  return Promise.all(names.map((n) => available[n]!()));
+}
