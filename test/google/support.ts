@@ -1,9 +1,9 @@
 import { afterAll, expect } from 'vitest';
 import type { GoogleSettings } from '@cadence/scheduling/calendars/google/client';
 import { startGoogleEmulator } from '../emulators/google/index.js';
-import { serve } from '../harness/http.js';
-import { pair, schedulingHarness, type TestOrg } from '../harness/scheduling.js';
-import { eventually, WebhookReceiver } from '../harness/webhook-receiver.js';
+import { pair, type TestOrg } from '../harness/scheduling.js';
+import { eventually } from '../harness/webhook-receiver.js';
+import { calendarService } from '../providers/service.js';
 
 /** The clock of the scheduling domain: before the series starts, so every meeting is upcoming. */
 export const DOMAIN_NOW = () => new Date('2026-10-01T12:00:00Z');
@@ -33,23 +33,11 @@ export async function googleSetup(label: string) {
     GOOGLE_REDIRECT_URL: undefined,
     GOOGLE_WEBHOOK_URL: undefined,
   };
-  const h = await schedulingHarness(label, {
-    now: DOMAIN_NOW,
-    google: settings,
-    sync: { pollMs: 100, leaseMs: 10_000 },
-    webhooks: { retrySchedule: [0, 100, 100], allowHttpLoopback: true, pollIntervalMs: 50, timeoutMs: 2000, leaseMs: 5000 },
+  const { h, server, receiver } = await calendarService(label, { now: DOMAIN_NOW, google: settings }, (server) => {
+    // the addresses Google calls back are only known once the service listens
+    settings.GOOGLE_REDIRECT_URL = `${server.url}/v1/connections/google/callback`;
+    settings.GOOGLE_WEBHOOK_URL = `${server.url}/hooks/google`;
   });
-  const server = await serve(h.app);
-  // the addresses Google calls back are only known once the service listens
-  settings.GOOGLE_REDIRECT_URL = `${server.url}/v1/connections/google/callback`;
-  settings.GOOGLE_WEBHOOK_URL = `${server.url}/hooks/google`;
-  h.sync.start();
-  const webhookWorkers = h.webhooks.start();
-  afterAll(async () => {
-    await h.sync.stop();
-    await webhookWorkers.stop();
-  });
-  const receiver = await WebhookReceiver.start();
   return { emulator, settings, h, server, receiver };
 }
 export type GoogleSetup = Awaited<ReturnType<typeof googleSetup>>;

@@ -1,9 +1,9 @@
 import { afterAll, expect } from 'vitest';
 import type { MicrosoftSettings } from '@cadence/scheduling/calendars/microsoft/settings';
 import { startMicrosoftEmulator, type MicrosoftEmulatorOptions } from '../emulators/microsoft/index.js';
-import { serve } from '../harness/http.js';
-import { pair, schedulingHarness, type TestOrg } from '../harness/scheduling.js';
-import { eventually, WebhookReceiver } from '../harness/webhook-receiver.js';
+import { pair, type TestOrg } from '../harness/scheduling.js';
+import { eventually, type WebhookReceiver } from '../harness/webhook-receiver.js';
+import { calendarService } from '../providers/service.js';
 
 /** Occurrence keys of the Tuesday 09:00 New York series from 2026-10-20 (daylight saving ends on 1 November). */
 export const KEYS = ['20261020T130000Z', '20261027T130000Z', '20261103T140000Z', '20261110T140000Z', '20261117T140000Z'];
@@ -49,23 +49,11 @@ export async function microsoftSetup(label: string, emulatorOptions: MicrosoftEm
     MICROSOFT_SYNC_PAST_DAYS: 7,
     MICROSOFT_SYNC_FUTURE_DAYS: 180,
   };
-  const h = await schedulingHarness(label, {
-    now: clock.now,
-    microsoft: settings,
-    sync: { pollMs: 100, leaseMs: 10_000 },
-    webhooks: { retrySchedule: [0, 100, 100], allowHttpLoopback: true, pollIntervalMs: 50, timeoutMs: 2000, leaseMs: 5000 },
+  const { h, server, receiver } = await calendarService(label, { now: clock.now, microsoft: settings }, (server) => {
+    // the addresses Microsoft calls back are only known once the service listens
+    settings.MICROSOFT_REDIRECT_URL = `${server.url}/v1/connections/microsoft/callback`;
+    settings.MICROSOFT_NOTIFICATION_URL = `${server.url}/hooks/microsoft`;
   });
-  const server = await serve(h.app);
-  // the addresses Microsoft calls back are only known once the service listens
-  settings.MICROSOFT_REDIRECT_URL = `${server.url}/v1/connections/microsoft/callback`;
-  settings.MICROSOFT_NOTIFICATION_URL = `${server.url}/hooks/microsoft`;
-  h.sync.start();
-  const webhookWorkers = h.webhooks.start();
-  afterAll(async () => {
-    await h.sync.stop();
-    await webhookWorkers.stop();
-  });
-  const receiver = await WebhookReceiver.start();
   return { emulator, settings, clock, h, server, receiver };
 }
 export type MicrosoftSetup = Awaited<ReturnType<typeof microsoftSetup>>;
