@@ -4,6 +4,7 @@ import type { OccurrenceInRange, SchedulingClient } from '@cadence/shared/client
 import type { CadenceRules } from '@cadence/shared/contracts/scheduling';
 import { isoWeekOf, occurrenceKey, parseOccurrenceKey } from '@cadence/shared/time';
 import type { AgendaModels } from '../context.js';
+import { foldHomework, readAgendaFacts, readHomework, type AgendaFacts, type HomeworkFacts, type Scope } from './local-reads.js';
 
 /** Series per page asked of the scheduling service; a 1,000-pair organization is two pages. */
 const PAGE_SIZE = 500;
@@ -33,24 +34,6 @@ export interface PairData {
   weeks: PairWeek[];
 }
 
-/** What the report needs of one agenda (the documents themselves are not kept). */
-export interface AgendaFacts {
-  items: number;
-  covered: number;
-  notes: boolean;
-  calls: number | null;
-  dealsClosed: number | null;
-}
-
-/** A series' homework assigned in the range, counted as of the moment it was read. */
-export interface HomeworkFacts {
-  assigned: number;
-  completed: number;
-  completedOnTime: number;
-  openOverdue: number;
-  dropped: number;
-}
-
 export interface ReportData {
   pairs: PairData[];
   rules: CadenceRules;
@@ -58,18 +41,6 @@ export interface ReportData {
   /** By `seriesId:key`, for occurrences in the range. */
   agendas: Map<string, AgendaFacts>;
 }
-
-type HomeworkRow = { seriesId: string; assignedKey: string; status: string; due: Date; statusChangedAt: Date };
-type AgendaRow = {
-  _id: string;
-  seriesId: string;
-  items?: { covered?: boolean }[];
-  notes?: string;
-  figures?: { calls?: number | null; dealsClosed?: number | null } | null;
-};
-
-/** Documents read per round trip while folding homework and agendas into facts. */
-const BATCH = 2_000;
 
 const localDate = (iso: string, zone: string) => DateTime.fromISO(iso, { zone }).toISODate()!;
 const plusDays = (date: string, days: number) => DateTime.fromISO(date, { zone: 'UTC' }).plus({ days }).toISODate()!;
@@ -98,6 +69,17 @@ export async function collectReport(
   // `to` exclusive for scheduling; "today" is at most one day ahead of UTC's in any zone
   const toExclusive = plusDays(range.to ?? DateTime.fromJSDate(now, { zone: 'UTC' }).toISODate()!, range.to ? 1 : 2);
   const contextFrom = DateTime.fromISO(range.from, { zone: 'UTC' }).minus({ weeks: STREAK_CONTEXT_WEEKS }).toISODate()!;
+
+  // a superset of the range in every zone (UTC−12…+14); the exact local dates are checked in memory
+  const lo = DateTime.fromISO(range.from, { zone: 'UTC' }).minus({ days: 1 }).toJSDate();
+  const hi = DateTime.fromISO(toExclusive, { zone: 'UTC' }).plus({ days: 1 }).toJSDate();
+  const readLocal = (scope: Scope) =>
+    Promise.all([readAgendaFacts(models, scope, lo, hi), readHomework(models, scope, occurrenceKey(lo), occurrenceKey(hi))]);
+  // Unfiltered, the organization's agendas and homework are read while the pages come: a
+  // thousand-id `$in` would cost more on FerretDB (it tests `$in` against every document)
+  const filtered = Boolean(q.managerId || q.repId);
+  const early = filtered ? undefined : readLocal({ organizationId });
+  early?.catch(() => undefined); // awaited below; a failing page must not leave it unhandled
 
   const pairs = new Map<string, PairData>();
   const zoneOf = new Map<string, string>();
@@ -141,57 +123,20 @@ export async function collectReport(
     pair.weeks.sort((a, b) => Date.parse(a.occurrence.originalStart) - Date.parse(b.occurrence.originalStart));
 
   const seriesIds = [...pairs.values()].flatMap((p) => p.seriesIds);
-  // a superset of the range in every zone (UTC−12…+14); the exact local dates are checked in memory
-  const lo = DateTime.fromISO(range.from, { zone: 'UTC' }).minus({ days: 1 }).toJSDate();
-  const hi = DateTime.fromISO(toExclusive, { zone: 'UTC' }).plus({ days: 1 }).toJSDate();
-  const homework = new Map<string, HomeworkFacts>();
-  const agendas = new Map<string, AgendaFacts>();
-  if (seriesIds.length) {
-    // streamed and folded as they come: memory grows with the series, not with their meetings.
-    // Unfiltered, the organization's range is read whole: FerretDB tests `$in` against every
-    // document, which with a thousand series ids cost more than reading the rest
-    const filtered = Boolean(q.managerId || q.repId);
-    const wanted = new Set(seriesIds);
-    const ofSeries = filtered ? { organizationId, seriesId: { $in: seriesIds } } : { organizationId };
-    await Promise.all([
-      (async () => {
-        const rows = models.Homework.find({ ...ofSeries, assignedKey: { $gte: occurrenceKey(lo), $lt: occurrenceKey(hi) } })
-          .select({ seriesId: 1, assignedKey: 1, status: 1, due: 1, statusChangedAt: 1 })
-          .lean<HomeworkRow[]>()
-          .cursor({ batchSize: BATCH });
-        for await (const h of rows as AsyncIterable<HomeworkRow>) {
-          const zone = zoneOf.get(h.seriesId); // unknown: a series outside the report
-          const start = parseOccurrenceKey(h.assignedKey);
-          if (!zone || !start || !inRange(start.toISOString(), zone, range, now)) continue;
-          let f = homework.get(h.seriesId);
-          if (!f) homework.set(h.seriesId, (f = { assigned: 0, completed: 0, completedOnTime: 0, openOverdue: 0, dropped: 0 }));
-          f.assigned++;
-          if (h.status === 'done') {
-            f.completed++;
-            if (h.statusChangedAt <= h.due) f.completedOnTime++;
-          } else if (h.status === 'dropped') f.dropped++;
-          else if (h.due < now) f.openOverdue++;
-        }
-      })(),
-      (async () => {
-        const rows = models.Agendas.find({ ...ofSeries, originalStart: { $gte: lo, $lt: hi } })
-          .select({ seriesId: 1, items: 1, notes: 1, figures: 1 })
-          .lean<AgendaRow[]>()
-          .cursor({ batchSize: BATCH });
-        for await (const a of rows as AsyncIterable<AgendaRow>) {
-          if (!wanted.has(a.seriesId)) continue;
-          const items = a.items ?? [];
-          agendas.set(a._id, {
-            items: items.length,
-            covered: items.filter((i) => i.covered).length,
-            notes: Boolean(a.notes?.trim()),
-            calls: typeof a.figures?.calls === 'number' ? a.figures.calls : null,
-            dealsClosed: typeof a.figures?.dealsClosed === 'number' ? a.figures.dealsClosed : null,
-          });
-        }
-      })(),
-    ]);
-  }
+  const [agendas, homeworkRows] = early
+    ? await early
+    : seriesIds.length
+      ? await readLocal({ organizationId, seriesId: { $in: seriesIds } })
+      : [new Map<string, AgendaFacts>(), []];
+  const homework: Map<string, HomeworkFacts> = foldHomework(
+    homeworkRows,
+    (h) => {
+      const zone = zoneOf.get(h.seriesId); // none: a series outside the report
+      const start = parseOccurrenceKey(h.assignedKey);
+      return zone !== undefined && start !== undefined && inRange(start.toISOString(), zone, range, now);
+    },
+    now,
+  );
 
   return {
     pairs: [...pairs.values()],

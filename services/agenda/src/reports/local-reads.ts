@@ -1,0 +1,82 @@
+import type { AgendaModels } from '../context.js';
+
+/** What the report needs of one agenda (the documents themselves are not kept). */
+export interface AgendaFacts {
+  items: number;
+  covered: number;
+  notes: boolean;
+  calls: number | null;
+  dealsClosed: number | null;
+}
+
+/** A series' homework assigned in the range, counted as of the moment it was read. */
+export interface HomeworkFacts {
+  assigned: number;
+  completed: number;
+  completedOnTime: number;
+  openOverdue: number;
+  dropped: number;
+}
+
+export type HomeworkRow = { seriesId: string; assignedKey: string; status: string; due: Date; statusChangedAt: Date };
+type AgendaRow = {
+  _id: string;
+  items?: { covered?: boolean }[];
+  notes?: string;
+  figures?: { calls?: number | null; dealsClosed?: number | null } | null;
+};
+
+/** Documents read per round trip. */
+const BATCH = 2_000;
+
+/** Which documents: the organization's, or only some series' (`$in`, for a filtered report). */
+export type Scope = { organizationId: string; seriesId?: { $in: string[] } };
+
+/** The agendas of meetings that started in [lo, hi), streamed and folded into facts by `seriesId:key`. */
+export async function readAgendaFacts(models: AgendaModels, scope: Scope, lo: Date, hi: Date): Promise<Map<string, AgendaFacts>> {
+  const facts = new Map<string, AgendaFacts>();
+  const rows = models.Agendas.find({ ...scope, originalStart: { $gte: lo, $lt: hi } })
+    .select({ items: 1, notes: 1, figures: 1 })
+    .lean<AgendaRow[]>()
+    .cursor({ batchSize: BATCH });
+  for await (const a of rows as AsyncIterable<AgendaRow>) {
+    const items = a.items ?? [];
+    facts.set(a._id, {
+      items: items.length,
+      covered: items.filter((i) => i.covered).length,
+      notes: Boolean(a.notes?.trim()),
+      calls: typeof a.figures?.calls === 'number' ? a.figures.calls : null,
+      dealsClosed: typeof a.figures?.dealsClosed === 'number' ? a.figures.dealsClosed : null,
+    });
+  }
+  return facts;
+}
+
+/** Homework assigned at meetings whose keys fall in [loKey, hiKey), only the fields counted. */
+export function readHomework(models: AgendaModels, scope: Scope, loKey: string, hiKey: string): Promise<HomeworkRow[]> {
+  return models.Homework.find({ ...scope, assignedKey: { $gte: loKey, $lt: hiKey } })
+    .select({ _id: 0, seriesId: 1, assignedKey: 1, status: 1, due: 1, statusChangedAt: 1 })
+    .lean<HomeworkRow[]>()
+    .exec();
+}
+
+/** Homework counted per series; `counts` says which rows belong to the report (its series, its local dates). */
+export function foldHomework(
+  rows: readonly HomeworkRow[],
+  counts: (h: HomeworkRow) => boolean,
+  now: Date,
+): Map<string, HomeworkFacts> {
+  const bySeries = new Map<string, HomeworkFacts>();
+  for (const h of rows) {
+    if (!counts(h)) continue;
+    let f = bySeries.get(h.seriesId);
+    if (!f) bySeries.set(h.seriesId, (f = { assigned: 0, completed: 0, completedOnTime: 0, openOverdue: 0, dropped: 0 }));
+    f.assigned++;
+    if (h.status === 'done') {
+      f.completed++;
+      if (h.statusChangedAt <= h.due) f.completedOnTime++;
+    } else if (h.status === 'dropped') f.dropped++;
+    else if (h.due < now) f.openOverdue++;
+  }
+  return bySeries;
+}
