@@ -1,7 +1,7 @@
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { extendedPropertyId } from '@cadence/scheduling/calendars/microsoft/ids';
-import { KEYS, microsoftOrg, microsoftSeries, microsoftSetup, settle, typesAt, waitForType } from './support.js';
+import { KEYS, microsoftOrg, microsoftSeries, microsoftSetup, outboxTypes, settle, typesAt, waitForType } from './support.js';
 
 const s = await microsoftSetup('microsoft_lifecycle');
 
@@ -118,5 +118,31 @@ describe('Outlook, end to end through the Graph emulator', () => {
     });
     // every occurrence left Graph with the series: one series.cancelled, no occurrence.cancelled
     expect(typesAt(s, path)).toEqual(['series.created', 'occurrence.moved', 'occurrence.declined', 'series.cancelled']);
+  });
+
+  it('rewrites the masters when the series changes: the old one ends where the new one begins, nothing read as a cancellation', async () => {
+    const { org, manager, rep, path, userId } = await microsoftOrg(s, 'Acme', 'update');
+    const series = await microsoftSeries(org, manager.id, rep.id);
+    await waitForType(s, path, 'series.created');
+    await settle(s);
+    const first = series.calendar.eventId;
+    // three weeks on (two meetings held), the meeting moves to Thursdays from now on
+    s.clock.advance(21 * 24 * 3600_000);
+    await org.api.patch(`/v1/series/${series.id}`, { weekday: 'thursday' }).expect(200);
+    await settle(s);
+    // the new rule segment has a master of its own, remembered under the segment
+    const second = (await s.h.microsoft!.items.findById(`seg:${series.id}:1`).lean())!.masterId!;
+    expect(second).not.toBe(first);
+    expect(s.emulator.getEventRaw(userId, first)).toMatchObject({
+      recurrence: { range: expect.objectContaining({ type: 'endDate', startDate: '2026-10-20', endDate: '2026-10-20' }) },
+    });
+    expect(s.emulator.getEventRaw(userId, second)).toMatchObject({
+      recurrence: {
+        pattern: expect.objectContaining({ daysOfWeek: ['thursday'] }),
+        range: expect.objectContaining({ type: 'noEnd', startDate: '2026-10-22' }),
+      },
+    });
+    const types = await outboxTypes(s, series.id);
+    expect(types.filter((t) => t.startsWith('occurrence.') || t === 'series.cancelled' || t === 'series.truncated')).toEqual([]);
   });
 });

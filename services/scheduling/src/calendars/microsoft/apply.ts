@@ -143,7 +143,7 @@ export class DeltaApplier {
       const until = await this.masterEnd(connection, masterId, owner);
       if (until === 'deleted') continue;
       for (const key of gone) {
-        if (until && parseOccurrenceKey(key)! >= until) continue;
+        if (until && parseOccurrenceKey(key)! > until) continue;
         await this.ignoreGone(
           this.pipeline.observeInstance({ seriesId: owner.seriesId!, key, source: 'microsoft', status: 'cancelled' }),
         );
@@ -168,13 +168,16 @@ export class DeltaApplier {
         continue;
       }
       for (const d of docs) {
-        if (until && parseOccurrenceKey(d.key!)! >= until) await this.forget([d]);
+        if (until && parseOccurrenceKey(d.key!)! > until) await this.forget([d]);
         else await this.removedOccurrence(connection, d);
       }
     }
   }
 
-  /** Whether the master is gone (series deleted), and where its range now ends if cut short (series truncated). */
+  /**
+   * Whether the master is gone (the series was deleted), else where its range ends: occurrences after
+   * that left because the range ended (an update of Cadence's, or a truncation, reported here).
+   */
   private async masterEnd(connection: ConnectionDoc, masterId: string, d: MicrosoftItemDoc): Promise<'deleted' | Date | undefined> {
     let master: GraphEvent;
     try {
@@ -190,16 +193,16 @@ export class DeltaApplier {
     const range = master.recurrence?.range;
     if (range?.type !== 'endDate' || !range.endDate) return undefined;
     const { series } = await this.pipeline.loadSeries(d.seriesId!, connection.organizationId);
-    const zone = series.timeZone;
-    const lastDay = DateTime.fromISO(range.endDate, { zone }).endOf('day').toJSDate();
+    const lastDay = DateTime.fromISO(range.endDate, { zone: series.timeZone }).endOf('day').toJSDate();
     const expected = segmentUntil(series, d.segment ?? 0);
-    if (expected && lastDay.getTime() >= expected.getTime() - 1000) return undefined;
-    const dropped = plannedOccurrences(series, lastDay, expected ?? new Date(lastDay.getTime() + 8 * 24 * 3600_000))[0];
-    if (!dropped) return undefined;
-    await this.ignoreGone(
-      this.pipeline.observeSeries({ seriesId: series._id, source: 'microsoft', change: 'truncated', until: dropped.originalStart }),
-    );
-    return dropped.originalStart;
+    if (!expected || lastDay.getTime() < expected.getTime() - 1000) {
+      const dropped = plannedOccurrences(series, lastDay, expected ?? new Date(lastDay.getTime() + 8 * 24 * 3600_000))[0];
+      if (dropped)
+        await this.ignoreGone(
+          this.pipeline.observeSeries({ seriesId: series._id, source: 'microsoft', change: 'truncated', until: dropped.originalStart }),
+        );
+    }
+    return lastDay;
   }
 
   /** One removed occurrence: gone from Graph → cancelled; still there → it moved out of the window. */

@@ -107,7 +107,11 @@ export class MicrosoftCalendarProvider implements CalendarProvider {
     masterId: string | undefined,
   ): Promise<string | undefined> {
     const body = graphEventBody(input, i);
-    if (!body) return undefined;
+    if (!body) {
+      // an update before the segment's first meeting: its master has nothing left to show
+      if (masterId) await this.retire(connection, masterId, segmentKey(input.series._id, i));
+      return undefined;
+    }
     if (masterId) {
       try {
         await this.accounts.call(connection, (c: Client) => c.api(`/me/events/${encodeURIComponent(masterId)}`).patch(body));
@@ -135,6 +139,18 @@ export class MicrosoftCalendarProvider implements CalendarProvider {
       { _id: segmentKey(input.series._id, i), kind: 'segment', ...base },
     ]);
     return created.id;
+  }
+
+  /** Deletes a segment's master; its occurrences are forgotten first, so their removal is not read as cancellations. */
+  private async retire(connection: ConnectionDoc, masterId: string, segment: string): Promise<void> {
+    await this.Items.deleteMany({ _id: segment });
+    await this.Items.deleteMany({ masterId, kind: 'occurrence' });
+    await this.Items.updateOne({ _id: masterId }, { $set: { kind: 'foreign', seriesId: null } });
+    try {
+      await this.accounts.call(connection, (c) => c.api(`/me/events/${encodeURIComponent(masterId)}`).delete());
+    } catch (err) {
+      if (graphStatus(err) !== 404) throw err;
+    }
   }
 
   private ref(connection: ConnectionDoc, eventId: string | null): CalendarRef {
