@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { DateTime } from 'luxon';
+import { Agent, fetch } from 'undici';
 import { agendaModels } from '@cadence/agenda/context';
 import { standardTemplate } from '@cadence/agenda/templates/standard';
 import { issueApiKey } from '@cadence/scheduling/organizations/api-keys';
@@ -66,9 +67,11 @@ export async function run(): Promise<void> {
     const rssAtStart = { scheduling: rssMb(scheduling, 'VmRSS'), agenda: rssMb(agenda, 'VmRSS') };
 
     const url = `${agenda.url}/v1/reports/cadence?from=2025-01-01&to=2025-12-31`;
+    // a cold report on FerretDB can take longer than fetch's default five minutes for headers
+    const patient = new Agent({ headersTimeout: 30 * 60_000, bodyTimeout: 30 * 60_000 });
     const fetchReport = async (format: 'json' | 'csv') => {
       const started = performance.now();
-      const res = await fetch(`${url}&format=${format}`, { headers: { authorization: `Bearer ${key}` } });
+      const res = await fetch(`${url}&format=${format}`, { headers: { authorization: `Bearer ${key}` }, dispatcher: patient });
       const body = await res.text();
       if (!res.ok) throw new Error(`${format}: ${res.status} ${body.slice(0, 500)}`);
       return { ms: performance.now() - started, bytes: body.length, body };

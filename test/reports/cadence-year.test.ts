@@ -261,6 +261,33 @@ describe('the cadence report over a hand-built year', () => {
   });
 });
 
+describe('the number of queries a report makes', () => {
+  it('is the same for one pair and for the whole organization: no query per pair or per week', async () => {
+    const seen: string[] = [];
+    const watch = (coll: string, method: string, filter: unknown) => {
+      // what a report asks for (background workers look up other things, without an organization)
+      if (['series', 'people', 'occurrences', 'agendas', 'homework'].includes(coll) && (filter as Json)?.organizationId)
+        seen.push(`${coll}.${method}`);
+    };
+    h.scheduling.ctx.models.Series.db.set('debug', watch);
+    h.agenda.ctx.models.Agendas.db.set('debug', watch);
+    const queriesFor = async (path: string) => {
+      seen.length = 0;
+      await org.agenda.get(path).expect(200);
+      return [...seen].sort();
+    };
+    try {
+      const one = await queriesFor(`/v1/reports/cadence?from=2026-01-01&to=2026-12-31&repId=${year.people.repC}`);
+      const all = await queriesFor('/v1/reports/cadence?from=2026-01-01&to=2026-12-31');
+      expect(one).toEqual(['agendas.find', 'homework.find', 'occurrences.find', 'people.find', 'series.find']);
+      expect(all).toEqual(one);
+    } finally {
+      h.scheduling.ctx.models.Series.db.set('debug', false);
+      h.agenda.ctx.models.Agendas.db.set('debug', false);
+    }
+  });
+});
+
 describe('the report in the agenda OpenAPI document', () => {
   it('is documented with its JSON shape', async () => {
     const doc = (await org.agenda.get('/openapi.json').expect(200)).body as Json;
