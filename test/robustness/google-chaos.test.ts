@@ -1,53 +1,14 @@
-import { createServer, request as httpRequest } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, describe, expect, it } from 'vitest';
-import { createSchedulingApp } from '@cadence/scheduling/app';
+import { describe, expect, it } from 'vitest';
 import { reconcileAll } from '@cadence/scheduling/sync/reconcile';
-import { connectDatabase } from '@cadence/shared/db';
-import { createMetricsRegistry } from '@cadence/shared/http';
 import { googleOrg, googleSeries, googleSetup, typesAt } from '../google/support.js';
-import { capturingLogger } from '../harness/capture-logs.js';
-import { testMongoUri } from '../harness/database.js';
-import { serve } from '../harness/http.js';
 import { eventually } from '../harness/webhook-receiver.js';
+import { secondReplica, spreader } from '../providers/replicas.js';
 
 const s = await googleSetup('google_chaos');
 
-// a second replica of the scheduling service on the same database, with its own workers
-const conn2 = await connectDatabase(testMongoUri(), s.h.dbName);
-afterAll(() => conn2.close());
-const replica = createSchedulingApp({
-  conn: conn2,
-  logger: capturingLogger('scheduling-2').logger,
-  metrics: createMetricsRegistry('scheduling-2'),
-  now: s.h.ctx.now,
-  google: s.settings,
-  sync: { pollMs: 100, leaseMs: 10_000 },
-  webhooks: { retrySchedule: [0, 100, 100], allowHttpLoopback: true, pollIntervalMs: 50, timeoutMs: 2000, leaseMs: 5000 },
-});
-const server2 = await serve(replica.app);
-replica.sync.start();
-const workers2 = replica.webhooks.start();
-afterAll(async () => {
-  await replica.sync.stop();
-  await workers2.stop();
-});
-
-// Google's notifications alternate between the replicas, as a load balancer would spread them
-let turn = 0;
-const spreader = createServer((req, res) => {
-  const target = new URL(req.url ?? '/', turn++ % 2 ? server2.url : s.server.url);
-  const upstream = httpRequest(target, { method: req.method, headers: req.headers }, (up) => {
-    res.writeHead(up.statusCode ?? 502, up.headers);
-    up.pipe(res);
-  });
-  upstream.on('error', () => res.writeHead(502).end());
-  req.pipe(upstream);
-});
-spreader.listen(0, '127.0.0.1');
-await new Promise((r) => spreader.once('listening', r));
-afterAll(() => new Promise<void>((r) => spreader.close(() => r())));
-s.settings.GOOGLE_WEBHOOK_URL = `http://127.0.0.1:${(spreader.address() as AddressInfo).port}/hooks/google`;
+// a second replica on the same database; Google's notifications alternate between the two
+const { replica, server: server2 } = await secondReplica(s.h.dbName, { now: s.h.ctx.now, google: s.settings });
+s.settings.GOOGLE_WEBHOOK_URL = `${await spreader([s.server, server2])}/hooks/google`;
 
 const settle = async () => {
   await s.emulator.notificationsIdle();

@@ -71,10 +71,16 @@ export class MicrosoftSyncer implements CalendarSyncer {
     return `/me/calendarView/delta?startDateTime=${from.toISOString()}&endDateTime=${to.toISOString()}`;
   }
 
-  /** A full listing shows no removals: remembered occurrences inside the window it did not list are checked as removed. */
+  /**
+   * A full listing shows no removals: remembered occurrences inside the window it did not list are
+   * checked as removed; those before the window are forgotten.
+   */
   private async recheckUnlisted(connection: ConnectionDoc, seen: Set<string>, round: DeltaRound): Promise<void> {
     const [from, to] = [round.window.from.getTime(), round.window.to.getTime()];
     const remembered = await this.Items.find({ connectionId: connection._id, kind: { $in: ['occurrence', 'restore'] } }).lean();
+    // occurrences the window has left behind are history: no need to remember them further
+    const past = remembered.filter((r) => r.key && (parseOccurrenceKey(r.key)?.getTime() ?? 0) < from).map((r) => r._id);
+    if (past.length) await this.Items.deleteMany({ _id: { $in: past } });
     const unlisted = remembered.filter((r) => {
       if (seen.has(r._id) || !r.key) return false;
       const at = parseOccurrenceKey(r.key)?.getTime() ?? NaN;

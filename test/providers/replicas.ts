@@ -1,0 +1,49 @@
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll } from 'vitest';
+import { createSchedulingApp, type SchedulingDeps } from '@cadence/scheduling/app';
+import { connectDatabase } from '@cadence/shared/db';
+import { createMetricsRegistry, type RunningServer } from '@cadence/shared/http';
+import { capturingLogger } from '../harness/capture-logs.js';
+import { testMongoUri } from '../harness/database.js';
+import { serve } from '../harness/http.js';
+
+/** A second replica of the scheduling service on the same database, with its own workers (and provider clients). */
+export async function secondReplica(dbName: string, deps: Omit<SchedulingDeps, 'conn' | 'logger' | 'metrics'>) {
+  const conn = await connectDatabase(testMongoUri(), dbName);
+  afterAll(() => conn.close());
+  const replica = createSchedulingApp({
+    conn,
+    logger: capturingLogger('scheduling-2').logger,
+    metrics: createMetricsRegistry('scheduling-2'),
+    sync: { pollMs: 100, leaseMs: 10_000 },
+    webhooks: { retrySchedule: [0, 100, 100], allowHttpLoopback: true, pollIntervalMs: 50, timeoutMs: 2000, leaseMs: 5000 },
+    ...deps,
+  });
+  const server = await serve(replica.app);
+  replica.sync.start();
+  const workers = replica.webhooks.start();
+  afterAll(async () => {
+    await replica.sync.stop();
+    await workers.stop();
+  });
+  return { replica, server };
+}
+
+/** A loopback proxy that sends each request to the next of `servers` in turn, as a load balancer would spread them; its base URL. */
+export async function spreader(servers: RunningServer[]): Promise<string> {
+  let turn = 0;
+  const proxy = createServer((req, res) => {
+    const target = new URL(req.url ?? '/', servers[turn++ % servers.length]!.url);
+    const upstream = httpRequest(target, { method: req.method, headers: req.headers }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+    upstream.on('error', () => res.writeHead(502).end());
+    req.pipe(upstream);
+  });
+  proxy.listen(0, '127.0.0.1');
+  await new Promise((r) => proxy.once('listening', r));
+  afterAll(() => new Promise<void>((r) => proxy.close(() => r())));
+  return `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+}
