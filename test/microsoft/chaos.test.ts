@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { reconcileAll } from '@cadence/scheduling/sync/reconcile';
-import { eventually } from '../harness/webhook-receiver.js';
-import { secondReplica, spreader } from '../providers/replicas.js';
+import { cancelUnderChaos, secondReplica, spreader } from '../providers/replicas.js';
 import { microsoftOrg, microsoftSeries, microsoftSetup, typesAt } from './support.js';
 
 const s = await microsoftSetup('microsoft_chaos');
@@ -26,27 +25,18 @@ describe('Outlook under chaos, with two replicas', () => {
       }[]
     ).map((o) => o.key);
     expect(keys.length).toBeGreaterThanOrEqual(10);
-    await settle();
-    s.emulator.setChaos({ apiErrorRate: 0.2, notificationDropRate: 0.2, retryAfterSeconds: 1 });
-    try {
-      for (const key of keys.slice(0, 10)) {
-        s.emulator.cancelOccurrence(userId, series.calendar.eventId, key);
-        await new Promise((r) => setTimeout(r, 30));
-      }
-      await settle();
-      // the safety net: a reconcile run on both replicas at once
-      await Promise.all([reconcileAll(s.h.ctx.models, s.h.sync), reconcileAll(replica.ctx.models, replica.sync)]);
-      await settle();
-    } finally {
-      s.emulator.setChaos({ apiErrorRate: 0, notificationDropRate: 0 });
-    }
-    await reconcileAll(s.h.ctx.models, s.h.sync);
-    await eventually(
-      'ten cancellations delivered',
-      () => (typesAt(s, path).filter((t) => t === 'occurrence.cancelled').length >= 10 ? true : undefined),
-      45_000,
-    );
-    await settle();
+    await cancelUnderChaos(keys.slice(0, 10), {
+      cancel: (key) => s.emulator.cancelOccurrence(userId, series.calendar.eventId, key),
+      chaos: (on) =>
+        s.emulator.setChaos(
+          on
+            ? { apiErrorRate: 0.2, notificationDropRate: 0.2, retryAfterSeconds: 1 }
+            : { apiErrorRate: 0, notificationDropRate: 0 },
+        ),
+      settle,
+      reconciles: [() => reconcileAll(s.h.ctx.models, s.h.sync), () => reconcileAll(replica.ctx.models, replica.sync)],
+      delivered: () => typesAt(s, path).filter((t) => t === 'occurrence.cancelled').length,
+    });
     const received = s.receiver.at(path).filter((r) => r.body.includes('"occurrence.cancelled"'));
     expect(received).toHaveLength(10);
     expect(new Set(received.map((r) => r.id)).size).toBe(10);
@@ -61,7 +51,11 @@ describe('Outlook under chaos, with two replicas', () => {
     // 60 of its 70 hours later: inside the 12-hour renewal margin
     s.clock.advance(60 * 3600_000);
     const before = s.emulator.calls.length;
-    await Promise.all([s.h.microsoft!.renewSubscriptions(), replica.microsoft!.renewSubscriptions(), s.h.microsoft!.renewSubscriptions()]);
+    await Promise.all([
+      s.h.microsoft!.renewSubscriptions(),
+      replica.microsoft!.renewSubscriptions(),
+      s.h.microsoft!.renewSubscriptions(),
+    ]);
     const patches = s.emulator.calls.slice(before).filter((c) => c.method === 'PATCH' && c.path.endsWith(sub!.id));
     expect(patches).toHaveLength(1);
     expect(s.emulator.subscriptions().filter((x) => x.userId === userId)).toHaveLength(1);

@@ -7,6 +7,7 @@ import { createMetricsRegistry, type RunningServer } from '@cadence/shared/http'
 import { capturingLogger } from '../harness/capture-logs.js';
 import { testMongoUri } from '../harness/database.js';
 import { serve } from '../harness/http.js';
+import { eventually } from '../harness/webhook-receiver.js';
 
 /** A second replica of the scheduling service on the same database, with its own workers (and provider clients). */
 export async function secondReplica(dbName: string, deps: Omit<SchedulingDeps, 'conn' | 'logger' | 'metrics'>) {
@@ -46,4 +47,40 @@ export async function spreader(servers: RunningServer[]): Promise<string> {
   await new Promise((r) => proxy.once('listening', r));
   afterAll(() => new Promise<void>((r) => proxy.close(() => r())));
   return `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+}
+
+export interface ChaosRun {
+  /** Cancels one occurrence in the provider's calendar, as a person would. */
+  cancel: (key: string) => void;
+  /** Turns the emulator's chaos (failed calls, lost notifications) on or off. */
+  chaos: (on: boolean) => void;
+  /** Lets notifications, syncs and deliveries of both replicas finish. */
+  settle: () => Promise<void>;
+  /** Each replica's reconcile (a full sync of every connection). */
+  reconciles: (() => Promise<unknown>)[];
+  /** How many occurrence.cancelled webhooks arrived so far. */
+  delivered: () => number;
+}
+
+/**
+ * Cancels each key under chaos, runs the reconcile on every replica at once (the safety net for
+ * lost notifications), then once more without chaos, and waits until every cancellation arrived.
+ */
+export async function cancelUnderChaos(keys: string[], run: ChaosRun): Promise<void> {
+  await run.settle();
+  run.chaos(true);
+  try {
+    for (const key of keys) {
+      run.cancel(key);
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    await run.settle();
+    await Promise.all(run.reconciles.map((reconcile) => reconcile()));
+    await run.settle();
+  } finally {
+    run.chaos(false);
+  }
+  await run.reconciles[0]!();
+  await eventually(`${keys.length} cancellations delivered`, () => (run.delivered() >= keys.length ? true : undefined), 45_000);
+  await run.settle();
 }

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { reconcileAll } from '@cadence/scheduling/sync/reconcile';
 import { googleOrg, googleSeries, googleSetup, typesAt } from '../google/support.js';
-import { eventually } from '../harness/webhook-receiver.js';
-import { secondReplica, spreader } from '../providers/replicas.js';
+import { cancelUnderChaos, secondReplica, spreader } from '../providers/replicas.js';
 
 const s = await googleSetup('google_chaos');
 
@@ -26,27 +25,16 @@ describe('Google under chaos, with two replicas', () => {
       }[]
     ).map((o) => o.key);
     expect(keys.length).toBeGreaterThanOrEqual(10);
-    await settle();
-    s.emulator.setChaos({ apiErrorRate: 0.2, notificationDropRate: 0.2, seed: 7 });
-    try {
-      for (const key of keys.slice(0, 10)) {
-        s.emulator.cancelInstance(manager.email, series.calendar.eventId, key);
-        await new Promise((r) => setTimeout(r, 30));
-      }
-      await settle();
-      // the safety net: a reconcile run on both replicas at once
-      await Promise.all([reconcileAll(s.h.ctx.models, s.h.sync), reconcileAll(replica.ctx.models, replica.sync)]);
-      await settle();
-    } finally {
-      s.emulator.setChaos({ apiErrorRate: 0, notificationDropRate: 0 });
-    }
-    await reconcileAll(s.h.ctx.models, s.h.sync);
-    await eventually(
-      'ten cancellations delivered',
-      () => (typesAt(s, path).filter((t) => t === 'occurrence.cancelled').length >= 10 ? true : undefined),
-      30_000,
-    );
-    await settle();
+    await cancelUnderChaos(keys.slice(0, 10), {
+      cancel: (key) => void s.emulator.cancelInstance(manager.email, series.calendar.eventId, key),
+      chaos: (on) =>
+        s.emulator.setChaos(
+          on ? { apiErrorRate: 0.2, notificationDropRate: 0.2, seed: 7 } : { apiErrorRate: 0, notificationDropRate: 0 },
+        ),
+      settle,
+      reconciles: [() => reconcileAll(s.h.ctx.models, s.h.sync), () => reconcileAll(replica.ctx.models, replica.sync)],
+      delivered: () => typesAt(s, path).filter((t) => t === 'occurrence.cancelled').length,
+    });
     const received = s.receiver.at(path).filter((r) => r.body.includes('"occurrence.cancelled"'));
     expect(received).toHaveLength(10);
     expect(new Set(received.map((r) => r.id)).size).toBe(10);
