@@ -18,12 +18,30 @@ export interface ReportRange {
 }
 
 export interface PairWeek {
-  occurrence: OccurrenceInRange;
+  /** Only what the report reads of the occurrence (a large organization has tens of thousands). */
+  occurrence: ReportOccurrence;
   /** The occurrence's ISO week in its series' zone (`2026-W05`). */
   week: string;
   /** In the asked range; otherwise it is earlier context for the streaks. */
   inRange: boolean;
 }
+
+export type ReportOccurrence = Pick<
+  OccurrenceInRange,
+  'seriesId' | 'key' | 'originalStart' | 'state' | 'end' | 'cancellation' | 'move' | 'decline' | 'restoredAt'
+>;
+
+const slim = (o: OccurrenceInRange): ReportOccurrence => ({
+  seriesId: o.seriesId,
+  key: o.key,
+  originalStart: o.originalStart,
+  state: o.state,
+  end: o.end,
+  cancellation: o.cancellation,
+  move: o.move,
+  decline: o.decline,
+  restoredAt: o.restoredAt,
+});
 
 export interface PairData {
   manager: { id: string; name: string };
@@ -110,7 +128,7 @@ export async function collectReport(
       for (const occurrence of occurrences) {
         const zone = series.timeZone;
         pair.weeks.push({
-          occurrence,
+          occurrence: slim(occurrence),
           week: isoWeekOf(new Date(occurrence.originalStart), zone),
           inRange: inRange(occurrence.originalStart, zone, range, now),
         });
