@@ -96,9 +96,9 @@ describe('Outlook sync under lost delta links, throttling and refused tokens', (
     await waitForType(s, path, 'series.created');
     await settle(s);
     const connection = (await s.h.ctx.models.Connections.findOne({ personId: manager.id }).lean())!;
-    expect(s.emulator.revokeRefreshToken(new SecretBox(developmentSecretsKey()).open(connection.refreshTokenSealed, connection._id))).toBe(
-      true,
-    );
+    expect(
+      s.emulator.revokeRefreshToken(new SecretBox(developmentSecretsKey()).open(connection.refreshTokenSealed, connection._id)),
+    ).toBe(true);
     // the kept access token runs out (an hour), so the next call needs the refresh token
     s.clock.advance(2 * 3600_000);
     s.emulator.cancelOccurrence(userId, series.calendar.eventId, KEYS[1]!);
@@ -109,7 +109,10 @@ describe('Outlook sync under lost delta links, throttling and refused tokens', (
     });
     expect(view.lastError).toMatch(/invalid_grant/);
     expect(
-      await s.h.microsoft!.subscriptions['models'].Subscriptions.countDocuments({ connectionId: connection._id, status: 'active' }),
+      await s.h.microsoft!.subscriptions['models'].Subscriptions.countDocuments({
+        connectionId: connection._id,
+        status: 'active',
+      }),
     ).toBe(0);
     await s.h.sync.request(connection);
     await settle(s);

@@ -1,6 +1,7 @@
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { extendedPropertyId } from '@cadence/scheduling/calendars/microsoft/ids';
+import { developmentSecretsKey, SecretBox } from '@cadence/shared/crypto/secret-box';
 import { KEYS, microsoftOrg, microsoftSeries, microsoftSetup, outboxTypes, settle, typesAt, waitForType } from './support.js';
 
 const s = await microsoftSetup('microsoft_lifecycle');
@@ -34,7 +35,7 @@ describe('Outlook, end to end through the Graph emulator', () => {
     expect(linked.body.contentType).toBe('html');
     expect(linked.body.content).toContain('href="https://agenda.example.test/a/tok"');
     const instances = await s.h.microsoft!.provider.listInstances(
-      (await s.h.pipeline.loadSeries(series.id)),
+      await s.h.pipeline.loadSeries(series.id),
       new Date('2026-10-19T00:00:00Z'),
       new Date('2026-11-18T00:00:00Z'),
     );
@@ -46,16 +47,26 @@ describe('Outlook, end to end through the Graph emulator', () => {
       '2026-11-17T14:00:00Z',
     ]);
     const connection = (await org.api.get('/v1/connections').expect(200)).body.items[0];
-    expect(connection).toMatchObject({ provider: 'microsoft', status: 'active', personId: manager.id, accountEmail: manager.email });
+    expect(connection).toMatchObject({
+      provider: 'microsoft',
+      status: 'active',
+      personId: manager.id,
+      accountEmail: manager.email,
+    });
     const stored = await s.h.ctx.models.Connections.findById(connection.id).lean();
     expect(stored!.refreshTokenSealed).toMatch(/^v1\./);
-    // one subscription on the mailbox's events, its clientState stored only as a hash
+    // neither the refresh token nor any subscription's clientState is readable in a collection or the logs
+    const refreshToken = new SecretBox(developmentSecretsKey()).open(stored!.refreshTokenSealed, stored!._id);
+    const secrets = [refreshToken, ...s.emulator.subscriptions().map((x) => x.clientState!)];
+    const db = s.h.ctx.models.Connections.db.db!;
+    const everything = [s.h.logs.text()];
+    for (const c of await db.listCollections().toArray())
+      everything.push(JSON.stringify(await db.collection(c.name).find().toArray()));
+    for (const secret of secrets) expect(everything.some((text) => text.includes(secret))).toBe(false);
+    // one subscription on the mailbox's events
     const subs = s.emulator.subscriptions().filter((x) => x.userId === userId);
     expect(subs).toHaveLength(1);
     expect(subs[0]).toMatchObject({ resource: '/me/events', changeType: 'created,updated,deleted' });
-    expect(JSON.stringify(await s.h.microsoft!.subscriptions['models'].Subscriptions.find({}).lean())).not.toContain(
-      subs[0]!.clientState!,
-    );
   });
 
   it('turns a cancelled occurrence into one signed occurrence.cancelled webhook, driven by the change notification', async () => {

@@ -42,7 +42,9 @@ describe('Graph change-notification subscriptions', () => {
     }
     const connection = (await org.api.get('/v1/connections').expect(200)).body.items[0];
     expect(connection.status).toBe('active');
-    expect(connection.lastError).toMatch(/Microsoft refused the change-notification subscription .*validation request timed out/i);
+    expect(connection.lastError).toMatch(
+      /Microsoft refused the change-notification subscription .*validation request timed out/i,
+    );
     expect(mine(account.userId)).toHaveLength(0);
     expect(await s.h.microsoft!.subscriptions['models'].Subscriptions.countDocuments({ connectionId: connection.id })).toBe(0);
     // the renewal worker tries again; with the right address the handshake passes and the mark goes
@@ -99,6 +101,23 @@ describe('Graph change-notification subscriptions', () => {
     expect((await Subscriptions.findById(old.id).lean())?.status).toBe('removed');
     await settle(s);
     s.emulator.cancelOccurrence(userId, series.calendar.eventId, KEYS[1]!);
+    await waitForType(s, path, 'occurrence.cancelled');
+  });
+
+  it('syncs on a missed lifecycle notification: a change whose notification was lost still arrives', async () => {
+    const { org, manager, rep, path, userId } = await microsoftOrg(s, 'Acme', 'missed');
+    const series = await microsoftSeries(org, manager.id, rep.id);
+    await waitForType(s, path, 'series.created');
+    await settle(s);
+    s.emulator.setChaos({ notificationDropRate: 1 });
+    try {
+      s.emulator.cancelOccurrence(userId, series.calendar.eventId, KEYS[4]!);
+      await settle(s);
+    } finally {
+      s.emulator.setChaos({ notificationDropRate: 0 });
+    }
+    expect(await s.h.ctx.models.Outbox.countDocuments({ seriesId: series.id })).toBe(1);
+    expect(s.emulator.sendLifecycle(mine(userId)[0]!.id, 'missed')).toBe(true);
     await waitForType(s, path, 'occurrence.cancelled');
   });
 

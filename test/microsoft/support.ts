@@ -110,10 +110,15 @@ export const waitForType = (s: MicrosoftSetup, path: string, type: string, count
     15_000,
   ).catch(async (err: unknown) => {
     // what the service and Graph were doing, so a timeout explains itself
-    const logs = s.h.logs.lines().filter((l) => (l.level as number) >= 40).slice(-5);
+    const logs = s.h.logs
+      .lines()
+      .filter((l) => (l.level as number) >= 40)
+      .slice(-5);
     const calls = s.emulator.calls.slice(-8).map((c) => `${c.method} ${c.path} ${c.status ?? ''}`);
     const states = await s.h.ctx.models.SyncStates.find({}, { cursor: 0 }).lean();
-    throw new Error(`${(err as Error).message}\nlogs: ${JSON.stringify(logs)}\ncalls: ${calls.join(', ')}\nsync: ${JSON.stringify(states)}`);
+    throw new Error(
+      `${(err as Error).message}\nlogs: ${JSON.stringify(logs)}\ncalls: ${calls.join(', ')}\nsync: ${JSON.stringify(states)}`,
+    );
   });
 
 /** Lets every pending notification, sync and delivery finish. */
