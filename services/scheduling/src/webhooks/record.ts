@@ -29,11 +29,12 @@ export class DeliveryRecorder {
     const now = attempt.at;
     switch (decision.kind) {
       case 'succeeded':
-        await this.end(item, attempt, { status: 'succeeded', succeededAt: now, failedAt: null, failureReason: null }, now);
+        // before the delivery shows as ended, so whoever sees the success sees the clock cleared too;
         // the copy read this tick: a failure recorded since is cleared by the next success
         if (subscription.failingSince) {
           await this.models.Subscriptions.updateOne({ _id: subscription._id }, { $set: { failingSince: null } });
         }
+        await this.end(item, attempt, { status: 'succeeded', succeededAt: now, failedAt: null, failureReason: null }, now);
         return;
       case 'retry':
         await this.models.Queue.updateOne(
