@@ -74,7 +74,8 @@ export class MicrosoftAccounts {
   }
 
   private accessToken(connectionId: string, account: Account): Promise<string> {
-    if (account.access && account.access.expiresAt - EARLY_MS > this.now().getTime()) return Promise.resolve(account.access.token);
+    if (account.access && account.access.expiresAt - EARLY_MS > this.now().getTime())
+      return Promise.resolve(account.access.token);
     account.refreshing ??= this.refresh(connectionId, account).finally(() => {
       account.refreshing = undefined;
     });

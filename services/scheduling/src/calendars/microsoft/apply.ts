@@ -3,7 +3,8 @@ import { DateTime } from 'luxon';
 import { occurrenceKey, parseOccurrenceKey } from '@cadence/shared/time';
 import type { ChangePipeline } from '../../changes/pipeline.js';
 import type { ConnectionDoc } from '../../connections/models.js';
-import { plannedOccurrences } from '../../series/schedule.js';
+import type { SeriesDoc } from '../../series/models.js';
+import { plannedAt, plannedOccurrences } from '../../series/schedule.js';
 import { segmentUntil } from '../segments.js';
 import type { MicrosoftAccounts } from './accounts.js';
 import { graphStatus } from './errors.js';
@@ -25,6 +26,22 @@ export interface DeltaRound {
 const OURS = `$expand=singleValueExtendedProperties($filter=id eq '${extendedPropertyId('SeriesId')}' or id eq '${extendedPropertyId('Segment')}')`;
 
 /**
+ * A plain occurrence exactly as planned (its slot, length and place, nobody declining) tells the
+ * pipeline nothing: Graph keeps a moved-back or edited occurrence an exception, and a deleted one
+ * never comes back. Skipping those keeps a full listing (every occurrence in the window) cheap.
+ */
+function asPlanned(e: GraphEvent, key: string, series: SeriesDoc | undefined): boolean {
+  if (!series || e.type !== 'occurrence' || e.isCancelled || declinedBy(e).length) return false;
+  const planned = plannedAt(series, parseOccurrenceKey(key)!);
+  return (
+    planned !== undefined &&
+    graphInstant(e.start)?.getTime() === planned.originalStart.getTime() &&
+    graphInstant(e.end)?.getTime() === planned.plannedEnd.getTime() &&
+    (e.location?.displayName || null) === (planned.segment.location ?? null)
+  );
+}
+
+/**
  * Turns delta entries into the change pipeline's observations. Occurrences and exceptions are
  * Cadence's when their series master is a remembered one; a removed entry is only an id, so the
  * remembered occurrence behind it says which meeting it was, and one look at Graph says why it
@@ -36,6 +53,7 @@ export class DeltaApplier {
     private readonly accounts: MicrosoftAccounts,
     private readonly pipeline: ChangePipeline,
     private readonly Items: Model<MicrosoftItemDoc>,
+    private readonly Series: Model<SeriesDoc>,
     private readonly now: () => Date,
   ) {}
 
@@ -48,6 +66,7 @@ export class DeltaApplier {
     );
     await this.lookUpMasters(connection, live, known);
     const occurrences: MicrosoftItemDoc[] = [];
+    const series = new Map<string, Promise<SeriesDoc | undefined>>();
     for (const e of live) {
       const owner = known.get(e.seriesMasterId ?? e.id);
       if (!owner?.seriesId || (owner.kind !== 'master' && owner.kind !== 'restore')) continue;
@@ -58,11 +77,22 @@ export class DeltaApplier {
         round.fresh.set(owner._id, owner);
         round.listed.add(`${owner._id}|${key}`);
       }
+      if (!series.has(owner.seriesId))
+        series.set(
+          owner.seriesId,
+          this.Series.findById(owner.seriesId)
+            .lean()
+            .then((d) => d ?? undefined),
+        );
+      if (asPlanned(e, key, await series.get(owner.seriesId)!)) continue;
       await this.observe(owner.seriesId, key, e);
     }
     // remembered before anything else can remove them, so a later removal names its meeting
     await remember(this.Items, occurrences);
-    await this.applyRemovals(connection, removed.map((e) => known.get(e.id)).filter((d): d is MicrosoftItemDoc => Boolean(d)));
+    await this.applyRemovals(
+      connection,
+      removed.map((e) => known.get(e.id)).filter((d): d is MicrosoftItemDoc => Boolean(d)),
+    );
   }
 
   private async observe(seriesId: string, key: string, e: GraphEvent): Promise<void> {
@@ -91,7 +121,9 @@ export class DeltaApplier {
     for (const id of unknown) {
       let master: GraphEvent | undefined;
       try {
-        master = await this.accounts.call(connection, (c) => c.api(`/me/events/${encodeURIComponent(id)}?$select=id&${OURS}`).get());
+        master = await this.accounts.call(connection, (c) =>
+          c.api(`/me/events/${encodeURIComponent(id)}?$select=id&${OURS}`).get(),
+        );
       } catch (err) {
         if (graphStatus(err) !== 404) throw err;
       }
@@ -121,7 +153,9 @@ export class DeltaApplier {
    */
   async checkFresh(connection: ConnectionDoc, round: DeltaRound): Promise<void> {
     for (const [masterId, owner] of round.fresh) {
-      const { series } = await this.pipeline.loadSeries(owner.seriesId!, connection.organizationId).catch(() => ({ series: undefined }));
+      const { series } = await this.pipeline
+        .loadSeries(owner.seriesId!, connection.organizationId)
+        .catch(() => ({ series: undefined }));
       if (!series) continue;
       const segment = series.segments[owner.segment ?? 0];
       const planned = plannedOccurrences(series, round.window.from, round.window.to).filter((p) => p.segment === segment);
@@ -178,10 +212,16 @@ export class DeltaApplier {
    * Whether the master is gone (the series was deleted), else where its range ends: occurrences after
    * that left because the range ended (an update of Cadence's, or a truncation, reported here).
    */
-  private async masterEnd(connection: ConnectionDoc, masterId: string, d: MicrosoftItemDoc): Promise<'deleted' | Date | undefined> {
+  private async masterEnd(
+    connection: ConnectionDoc,
+    masterId: string,
+    d: MicrosoftItemDoc,
+  ): Promise<'deleted' | Date | undefined> {
     let master: GraphEvent;
     try {
-      master = await this.accounts.call(connection, (c) => c.api(`/me/events/${encodeURIComponent(masterId)}?$select=id,recurrence`).get());
+      master = await this.accounts.call(connection, (c) =>
+        c.api(`/me/events/${encodeURIComponent(masterId)}?$select=id,recurrence`).get(),
+      );
     } catch (err) {
       if (graphStatus(err) !== 404) throw err;
       const { series } = await this.pipeline.loadSeries(d.seriesId!, connection.organizationId);
@@ -199,7 +239,12 @@ export class DeltaApplier {
       const dropped = plannedOccurrences(series, lastDay, expected ?? new Date(lastDay.getTime() + 8 * 24 * 3600_000))[0];
       if (dropped)
         await this.ignoreGone(
-          this.pipeline.observeSeries({ seriesId: series._id, source: 'microsoft', change: 'truncated', until: dropped.originalStart }),
+          this.pipeline.observeSeries({
+            seriesId: series._id,
+            source: 'microsoft',
+            change: 'truncated',
+            until: dropped.originalStart,
+          }),
         );
     }
     return lastDay;

@@ -32,10 +32,14 @@ export function microsoftHooks(
   const handle = async (n: Notification) => {
     const sub = await deps.subscriptions.verify(n.subscriptionId, n.clientState);
     if (!sub) {
-      contextLogger(deps.logger).info({ subscriptionId: String(n.subscriptionId).slice(0, 64) }, 'ignored a Graph notification with an unknown subscription or clientState');
+      contextLogger(deps.logger).info(
+        { subscriptionId: String(n.subscriptionId).slice(0, 64) },
+        'ignored a Graph notification with an unknown subscription or clientState',
+      );
       return;
     }
-    const request = () => deps.scheduler.request({ _id: sub.connectionId, organizationId: sub.organizationId, provider: 'microsoft' });
+    const request = () =>
+      deps.scheduler.request({ _id: sub.connectionId, organizationId: sub.organizationId, provider: 'microsoft' });
     if (n.lifecycleEvent === undefined || n.lifecycleEvent === 'missed') return request();
     const connection = await deps.Connections.findOne({ _id: sub.connectionId, status: 'active' }).lean();
     if (!connection) return;

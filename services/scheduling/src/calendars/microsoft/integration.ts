@@ -25,13 +25,24 @@ export function microsoftIntegration(
   const conn = ctx.models.Connections.db;
   const Items = microsoftItemModel(conn);
   const accounts = new MicrosoftAccounts(settings, ctx.models.Connections, secrets, ctx.now);
-  const subscriptions = new MicrosoftSubscriptions(subscriptionModels(conn), ctx.models.Connections, accounts, ctx.logger, ctx.now);
+  const subscriptions = new MicrosoftSubscriptions(
+    subscriptionModels(conn),
+    ctx.models.Connections,
+    accounts,
+    ctx.logger,
+    ctx.now,
+  );
   return {
     accounts,
     subscriptions,
     items: Items,
     provider: new MicrosoftCalendarProvider(accounts, Items, ctx.now),
-    syncer: new MicrosoftSyncer(accounts, new DeltaApplier(accounts, pipeline, Items, ctx.now), Items, ctx.now),
+    syncer: new MicrosoftSyncer(
+      accounts,
+      new DeltaApplier(accounts, pipeline, Items, ctx.models.Series, ctx.now),
+      Items,
+      ctx.now,
+    ),
     oauth: new MicrosoftOAuth(settings, subscriptions, scheduler, ctx.logger),
     hooks: (router: Router) =>
       microsoftHooks(router, { subscriptions, scheduler, Connections: ctx.models.Connections, logger: ctx.logger }),

@@ -29,16 +29,15 @@ itemSchema.index({ connectionId: 1, kind: 1 });
 export type MicrosoftItemDoc = InferSchemaType<typeof itemSchema>;
 
 export const microsoftItemModel = (conn: Connection): Model<MicrosoftItemDoc> =>
-  (conn.models['MicrosoftItem'] ?? conn.model<MicrosoftItemDoc>('MicrosoftItem', itemSchema, 'microsoft_items')) as Model<MicrosoftItemDoc>;
+  (conn.models['MicrosoftItem'] ??
+    conn.model<MicrosoftItemDoc>('MicrosoftItem', itemSchema, 'microsoft_items')) as Model<MicrosoftItemDoc>;
 
 export const segmentKey = (seriesId: string, segment: number) => `seg:${seriesId}:${segment}`;
 
 /** Inserts the entries not there yet; ids are Graph's and never change meaning, so existing ones stay. */
 export async function remember(Items: Model<MicrosoftItemDoc>, docs: MicrosoftItemDoc[]): Promise<void> {
   if (!docs.length) return;
-  const known = new Set(
-    (await Items.find({ _id: { $in: docs.map((d) => d._id) } }, { _id: 1 }).lean()).map((d) => d._id),
-  );
+  const known = new Set((await Items.find({ _id: { $in: docs.map((d) => d._id) } }, { _id: 1 }).lean()).map((d) => d._id));
   const fresh = docs.filter((d) => !known.has(d._id));
   if (!fresh.length) return;
   try {

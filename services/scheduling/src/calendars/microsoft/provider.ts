@@ -46,7 +46,8 @@ export class MicrosoftCalendarProvider implements CalendarProvider {
     const masters = new Map(known.map((k) => [k._id, k.masterId]));
     let latest = input.series.calendar.eventId ?? null;
     for (let i = 0; i < input.series.segments.length; i++) {
-      latest = (await this.writeSegment(connection, input, i, masters.get(segmentKey(input.series._id, i)) ?? undefined)) ?? latest;
+      latest =
+        (await this.writeSegment(connection, input, i, masters.get(segmentKey(input.series._id, i)) ?? undefined)) ?? latest;
     }
     return this.ref(connection, latest);
   }

@@ -27,7 +27,10 @@ const subscriptionSchema = new Schema(
 subscriptionSchema.index({ connectionId: 1, status: 1 });
 
 /** Renewal claims: inserting `<connection>@<newest subscription>@<its expiry>` is the lock two replicas race for. */
-const claimSchema = new Schema({ _id: { type: String, required: true }, at: { type: Date, required: true } }, { versionKey: false });
+const claimSchema = new Schema(
+  { _id: { type: String, required: true }, at: { type: Date, required: true } },
+  { versionKey: false },
+);
 
 export type SubscriptionDoc = InferSchemaType<typeof subscriptionSchema>;
 
@@ -35,7 +38,11 @@ type ClaimDoc = InferSchemaType<typeof claimSchema>;
 
 export const subscriptionModels = (conn: Connection) => ({
   Subscriptions: (conn.models['MicrosoftSubscription'] ??
-    conn.model<SubscriptionDoc>('MicrosoftSubscription', subscriptionSchema, 'microsoft_subscriptions')) as Model<SubscriptionDoc>,
+    conn.model<SubscriptionDoc>(
+      'MicrosoftSubscription',
+      subscriptionSchema,
+      'microsoft_subscriptions',
+    )) as Model<SubscriptionDoc>,
   Claims: (conn.models['MicrosoftSubscriptionClaim'] ??
     conn.model<ClaimDoc>('MicrosoftSubscriptionClaim', claimSchema, 'microsoft_subscription_claims')) as Model<ClaimDoc>,
 });
@@ -164,7 +171,9 @@ export class MicrosoftSubscriptions {
 
   /** Deletes every active subscription of the connection but the newest. */
   private async stopOthers(connection: ConnectionDoc): Promise<void> {
-    const active = await this.models.Subscriptions.find({ connectionId: connection._id, status: 'active' }).sort({ order: -1 }).lean();
+    const active = await this.models.Subscriptions.find({ connectionId: connection._id, status: 'active' })
+      .sort({ order: -1 })
+      .lean();
     for (const old of active.slice(1)) await this.stop(connection, old, true);
   }
 
@@ -181,7 +190,8 @@ export class MicrosoftSubscriptions {
       await this.accounts.call(connection, (c) => c.api(`/subscriptions/${sub._id}`).delete());
     } catch (err) {
       // an expired or removed subscription sends nothing anyway
-      if (graphStatus(err) !== 404) contextLogger(this.logger).warn({ err, subscriptionId: sub._id }, 'could not delete a Graph subscription');
+      if (graphStatus(err) !== 404)
+        contextLogger(this.logger).warn({ err, subscriptionId: sub._id }, 'could not delete a Graph subscription');
     }
   }
 }
