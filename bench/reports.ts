@@ -276,7 +276,8 @@ export async function seed(
           statusChangedBy: { role: 'rep', via: 'api' },
           reviewKey: null,
           history: [],
-          overdueNotifiedAt: null,
+          // a year-old organization's overdue homework was announced long ago (else the sweep announces 17,000 at once)
+          overdueNotifiedAt: status === 'open' ? due : null,
           version: 1,
           createdAt: created,
           updatedAt: created,
