@@ -1,6 +1,8 @@
 import type { SchedulingDeps } from '@cadence/scheduling/app';
 import type { GoogleSettings } from '@cadence/scheduling/calendars/google/client';
+import type { MicrosoftSettings } from '@cadence/scheduling/calendars/microsoft/settings';
 import { startGoogleEmulator, type GoogleEmulator } from '../../test/emulators/google/index.js';
+import { startMicrosoftEmulator } from '../../test/emulators/microsoft/index.js';
 import type { Api } from './stack.js';
 
 /**
@@ -21,7 +23,7 @@ export interface ProviderDriver {
   cancel(manager: { email: string }, eventId: string, occurrenceKey: string): Promise<void>;
   /** Calls to the provider's calendar API so far (OAuth token calls not included). */
   apiCalls(): number;
-  /** When the emulator was told of each channel's notification being delivered: `calendar → times`. */
+  /** When each calendar's change notifications were answered by the service: `manager email → times`. */
   notifiedAt(): Map<string, number[]>;
   /** Resolves when no notification is in flight. */
   idle(): Promise<void>;
@@ -87,9 +89,75 @@ export async function googleDriver(): Promise<ProviderDriver> {
   };
 }
 
+/** Outlook through the loopback Microsoft Graph emulator (test/emulators/microsoft, HTTPS with a test CA this process trusts). */
+export async function microsoftDriver(): Promise<ProviderDriver> {
+  const emulator = await startMicrosoftEmulator();
+  const untrust = emulator.trustInThisProcess();
+  const settings: MicrosoftSettings = {
+    MICROSOFT_CLIENT_ID: emulator.clientId,
+    MICROSOFT_CLIENT_SECRET: emulator.clientSecret,
+    MICROSOFT_TENANT: emulator.tenantId,
+    MICROSOFT_AUTHORITY_URL: emulator.url,
+    MICROSOFT_GRAPH_URL: emulator.url,
+    MICROSOFT_REDIRECT_URL: undefined,
+    MICROSOFT_NOTIFICATION_URL: undefined,
+    MICROSOFT_SUBSCRIPTION_MINUTES: 4200,
+    MICROSOFT_SUBSCRIPTION_RENEW_BEFORE_MS: 12 * 3600_000,
+    MICROSOFT_SYNC_PAST_DAYS: 7,
+    MICROSOFT_SYNC_FUTURE_DAYS: 180,
+  };
+  const users = new Map<string, string>(); // email → Graph user id
+  const control = async (action: string, body: object) => {
+    const res = await fetch(`${emulator.controlUrl}/${action}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`emulator ${action}: ${res.status} ${await res.text()}`);
+    return res;
+  };
+  return {
+    name: 'microsoft',
+    deps: () => ({ microsoft: settings }),
+    serviceListening: (url) => {
+      settings.MICROSOFT_REDIRECT_URL = `${url}/v1/connections/microsoft/callback`;
+      settings.MICROSOFT_NOTIFICATION_URL = `${url}/hooks/microsoft`;
+    },
+    connect: async (api, manager) => {
+      const account = (await (await control('accounts', { email: manager.email })).json()) as { userId: string };
+      users.set(manager.email.toLowerCase(), account.userId);
+      const { url } = await api<{ url: string }>('POST', '/v1/connections/microsoft/start', { personId: manager.id });
+      const consent = await fetch(url, { redirect: 'manual' });
+      const back = await fetch(consent.headers.get('location') ?? 'about:blank');
+      if (!back.ok) throw new Error(`Microsoft consent for ${manager.email} ended with ${back.status}: ${await back.text()}`);
+    },
+    cancel: async (manager, eventId, key) => {
+      const userId = users.get(manager.email.toLowerCase());
+      await control('cancelOccurrence', { userId, masterId: eventId, originalStartUtc: key });
+    },
+    apiCalls: () => emulator.calls.filter((c) => c.path.startsWith('/v1.0')).length,
+    notifiedAt: () => {
+      const emailOf = new Map([...users].map(([email, id]) => [id, email]));
+      const userOf = new Map(emulator.subscriptions().map((x) => [x.id, x.userId]));
+      const out = new Map<string, number[]>();
+      for (const d of emulator.deliveries) {
+        if (d.kind !== 'change' || d.outcome !== 'delivered') continue;
+        const email = emailOf.get(userOf.get(d.subscriptionId) ?? '');
+        if (email) out.set(email, [...(out.get(email) ?? []), new Date(d.at).getTime()]);
+      }
+      return out;
+    },
+    idle: () => emulator.flushNotifications(),
+    close: async () => {
+      untrust();
+      await emulator.close();
+    },
+  };
+}
+
 /** The drivers a benchmark runs over: BENCH_PROVIDERS (comma list), default every one available. */
 export async function providerDrivers(wanted: string | undefined): Promise<ProviderDriver[]> {
-  const available: Record<string, () => Promise<ProviderDriver>> = { google: googleDriver };
+  const available: Record<string, () => Promise<ProviderDriver>> = { google: googleDriver, microsoft: microsoftDriver };
   const names = (wanted ?? Object.keys(available).join(',')).split(',').map((n) => n.trim());
   const unknown = names.filter((n) => !available[n]);
   if (unknown.length)
