@@ -21,7 +21,7 @@ const MAX_CACHED = 4;
  * collections); the figures are recomputed for every request, as of its own moment.
  */
 export class ReportService {
-  private readonly cache = new Map<string, { readAt: number; data: Promise<ReportData> }>();
+  private readonly cache = new Map<string, { readAt: number | undefined; data: Promise<ReportData> }>();
 
   constructor(
     private readonly ctx: AgendaContext,
@@ -49,16 +49,17 @@ export class ReportService {
   private read(key: string, now: Date, load: () => Promise<ReportData>): Promise<ReportData> {
     if (this.cacheMs <= 0) return load();
     const hit = this.cache.get(key);
-    if (hit && now.getTime() - hit.readAt < this.cacheMs) return hit.data;
-    const data = load();
+    // a read still under way is shared; a finished one is fresh for cacheMs from when it finished
+    if (hit && (hit.readAt === undefined || now.getTime() - hit.readAt < this.cacheMs)) return hit.data;
+    const entry: { readAt: number | undefined; data: Promise<ReportData> } = { readAt: undefined, data: load() };
     this.cache.delete(key);
-    this.cache.set(key, { readAt: now.getTime(), data });
-    // a failed read is not kept; the oldest entry makes room
-    data.catch(() => {
-      if (this.cache.get(key)?.data === data) this.cache.delete(key);
-    });
+    this.cache.set(key, entry);
+    entry.data.then(
+      () => (entry.readAt = this.ctx.now().getTime()),
+      () => this.cache.get(key) === entry && this.cache.delete(key), // a failed read is not kept
+    );
     while (this.cache.size > MAX_CACHED) this.cache.delete(this.cache.keys().next().value!);
-    return data;
+    return entry.data;
   }
 
   private range(q: CadenceReportQuery, now: Date): ReportRange {
