@@ -69,7 +69,8 @@ export interface StreakResult {
  */
 export function evaluateStreaks(weeks: readonly CadenceWeek[], rules: StreakRules, countFrom?: string): StreakResult {
   const from = countFrom === undefined ? -Infinity : Date.parse(countFrom);
-  const sorted = [...weeks].sort((a, b) => Date.parse(a.originalStart) - Date.parse(b.originalStart));
+  // each start parsed once (a report evaluates tens of thousands of weeks)
+  const sorted = weeks.map((week) => ({ week, at: Date.parse(week.originalStart) })).sort((a, b) => a.at - b.at);
   const breaks: StreakBreak[] = [];
   const atRisk: AtRisk[] = [];
   let held = 0; // held weeks in the current run
@@ -79,8 +80,8 @@ export function evaluateStreaks(weeks: readonly CadenceWeek[], rules: StreakRule
   let previousMiss: CadenceWeek | undefined;
   let longest = 0;
 
-  for (const week of sorted) {
-    const counted = Date.parse(week.originalStart) >= from;
+  for (const { week, at } of sorted) {
+    const counted = at >= from;
     switch (weekOutcome(week.category)) {
       case 'excused':
         break;
