@@ -53,11 +53,12 @@ export class FanOut {
       const careful = this.careful;
       this.careful = true; // should this pass fail half-way, the next one is careful
       const created = pairs.length ? await createDeliveries(this.models, pairs, this.clock(), careful) : [];
-      // one write for the pass: on FerretDB (SQLite) what costs is the number of writes waiting
-      // for the database, not the size of each
-      await this.outbox.Outbox.updateMany(
-        { fannedOut: false, _id: { $in: events.map((e) => e._id) } },
-        { $set: { fannedOut: true } },
+      // one command for the pass, one update by id per event: FerretDB (SQLite) finds a document by
+      // index only for an `_id`-only filter; `{fannedOut, _id: {$in}}` read the whole outbox, under
+      // load for seconds (measured: 17 such updates, 6 s each, in a burst of 200 cancellations)
+      await this.outbox.Outbox.bulkWrite(
+        events.map((e) => ({ updateOne: { filter: { _id: e._id }, update: { $set: { fannedOut: true } } } })),
+        { ordered: false },
       );
       this.careful = false;
       queued += created.length;

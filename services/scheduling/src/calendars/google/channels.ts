@@ -58,8 +58,9 @@ export class GoogleChannels {
 
   /** The active channel behind a notification, if its id, token and resource all match. */
   async verify(channelId: string, token: string | undefined, resourceId: string | undefined): Promise<ChannelDoc | undefined> {
-    const channel = await this.models.Channels.findOne({ _id: channelId, status: 'active' }).lean();
-    if (!channel || !token || resourceId !== channel.resourceId) return undefined;
+    // by id alone: FerretDB (SQLite) looks a document up by index only for an `_id`-only filter
+    const channel = await this.models.Channels.findById(channelId).lean();
+    if (channel?.status !== 'active' || !token || resourceId !== channel.resourceId) return undefined;
     return timingSafeEqual(hash(token), Buffer.from(channel.tokenHash, 'hex')) ? channel : undefined;
   }
 
