@@ -76,7 +76,8 @@ export class WebhookComponent {
       sender: sending,
       stop: async () => {
         await fanning.stop();
-        await fanOut.release();
+        // best effort: with the database unreachable the lease simply runs out, and sending must still stop
+        await fanOut.release().catch((err: unknown) => ctx.logger.warn({ err }, 'could not release the fan-out lock'));
         await sending.stop();
         await sender.stop();
         this.workers = undefined;
