@@ -59,6 +59,12 @@ describe('evaluateStreaks', () => {
     expect(evaluateStreaks(weeks('HHHUU'), rules).currentStreak).toBe(3);
   });
 
+  it('breaks no streak of a series that has not met yet (weeks ahead alone are no streak)', () => {
+    expect(evaluateStreaks(weeks('UUUUX'), rules).breaks).toEqual([]);
+    expect(evaluateStreaks(weeks('HHXUUUUX'), rules).breaks).toEqual([]);
+    expect(evaluateStreaks(weeks('HUUUX'), rules).breaks.map((b) => [b.week.key, b.streakWeeks])).toEqual([['w5', 4]]);
+  });
+
   it('is at risk at the second miss in a row, excused weeks between or not, once per run of misses', () => {
     expect(keys(evaluateStreaks(weeks('HXX'), rules).atRisk)).toEqual(['w3']);
     expect(keys(evaluateStreaks(weeks('HXEEDH'), rules).atRisk)).toEqual(['w5']);

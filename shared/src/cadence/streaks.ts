@@ -61,6 +61,8 @@ export interface StreakResult {
  * - A miss breaks a streak when the weeks before it since the previous miss number at least
  *   `streakBrokenMinWeeks`, counting weeks still to come as held: a meeting is assumed to happen
  *   until Cadence learns otherwise, so a cancellation two weeks ahead is judged as it will stand.
+ *   A run needs at least one held week to be a streak at all: cancelling week 5 of a series that
+ *   has not met yet breaks nothing.
  * - A pair is at risk at its second unexcused miss in a row; a held or still-to-come week between
  *   two misses separates them. A third miss in a row raises nothing new.
  *
@@ -97,7 +99,8 @@ export function evaluateStreaks(weeks: readonly CadenceWeek[], rules: StreakRule
         missesInRow = 0;
         break;
       case 'missed':
-        if (counted && standing >= rules.streakBrokenMinWeeks) breaks.push({ week, streakWeeks: standing });
+        // a run with no meeting held yet (a new series cancelled ahead) was never a streak
+        if (counted && held > 0 && standing >= rules.streakBrokenMinWeeks) breaks.push({ week, streakWeeks: standing });
         missesInRow++;
         if (counted && missesInRow === 2 && previousMiss) atRisk.push({ week, previous: previousMiss });
         previousMiss = week;
