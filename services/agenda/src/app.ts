@@ -27,7 +27,7 @@ import { CsrfGuard } from './pages/csrf.js';
 import { KeyedLock } from '@cadence/shared/process';
 import { agendaPages } from './pages/routes.js';
 import { templateRoutes } from './templates/routes.js';
-import { ReadCache } from './occurrences/read-cache.js';
+import { ReadCache } from '@cadence/shared/cache/read-cache';
 import { TemplateService } from './templates/service.js';
 
 export interface AgendaDeps {

@@ -5,7 +5,7 @@ import type { AgendaContext } from '../context.js';
 import type { HomeworkDoc } from '../homework/models.js';
 import type { HomeworkService } from '../homework/service.js';
 import { nextHeldAfter } from '../occurrences/lookup.js';
-import { ReadCache } from '../occurrences/read-cache.js';
+import { ReadCache } from '@cadence/shared/cache/read-cache';
 import type { TemplateService } from '../templates/service.js';
 import { applyAgendaChange } from './edit.js';
 import { agendaId, type AgendaDoc } from './models.js';

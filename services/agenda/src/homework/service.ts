@@ -4,7 +4,7 @@ import { conflict, notFound } from '@cadence/shared/http';
 import type { AgendaContext } from '../context.js';
 import { newId } from '@cadence/shared/ids';
 import { currentOrNext } from '../occurrences/lookup.js';
-import { ReadCache } from '../occurrences/read-cache.js';
+import { ReadCache } from '@cadence/shared/cache/read-cache';
 import { decodeCursor, pageOf } from '@cadence/shared/http';
 import { defaultDue } from './due.js';
 import type { HomeworkDoc } from './models.js';

@@ -1,10 +1,12 @@
 /**
- * A short-lived memory of what an agenda read needs: the scheduling service's series and
- * occurrence, the agenda and the occurrence's homework. A read otherwise costs two calls to
- * scheduling and two database queries; with a TTL of a second or two a busy meeting's page
- * reloads share one answer. Writes in this process forget what they change at once; another
- * replica's write shows here within the TTL. Keys start with the organization, so a caller only
- * ever sees its own organization's data; a TTL of 0 turns it off.
+ * A short-lived memory of answers that are expensive to get and may be a little stale: concurrent
+ * askers of one key share one load, a failed load is not remembered, and writers `forget` what
+ * they change. Keys should start with the organization, so nothing crosses organizations.
+ *
+ * Agenda reads: the scheduling service's series and occurrence, the agenda and its homework (a
+ * read otherwise costs two calls to scheduling and two database queries; this replica's writes
+ * show at once, another replica's within the TTL). Streak events: the series of a pair. A TTL of
+ * 0 turns it off.
  */
 export class ReadCache {
   private readonly entries = new Map<string, { until: number; value: Promise<unknown> }>();
@@ -19,7 +21,8 @@ export class ReadCache {
     const now = Date.now();
     const hit = this.entries.get(key);
     if (hit && hit.until > now) return hit.value as Promise<T>;
-    const value = load();
+    // a thenable (a mongoose query) runs again at each then: settle it once
+    const value = Promise.resolve(load());
     this.entries.set(key, { until: now + this.ttlMs, value });
     // a failed answer is not remembered
     value.catch(() => this.entries.delete(key));
