@@ -1,11 +1,7 @@
 import { Webhook } from 'standardwebhooks';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createAgendaApp } from '@cadence/agenda/app';
 import { announceOverdue } from '@cadence/agenda/homework/overdue';
-import { connectDatabase } from '@cadence/shared/db';
-import { createMetricsRegistry } from '@cadence/shared/http';
-import { agendaHarness, occurrenceKeys } from '../harness/agenda.js';
-import { capturingLogger } from '../harness/capture-logs.js';
+import { agendaHarness, agendaReplica, occurrenceKeys } from '../harness/agenda.js';
 import { eventually, WebhookReceiver } from '../harness/webhook-receiver.js';
 
 const h = await agendaHarness('agenda_overdue', {
@@ -19,16 +15,7 @@ afterAll(() => workers.stop());
 const receiver = await WebhookReceiver.start();
 
 // a second replica of the agenda service: its own connection to the same database
-const replicaConn = await connectDatabase(h.agendaDb.uri, h.agendaDb.dbName);
-afterAll(() => replicaConn.close());
-const replica = createAgendaApp({
-  conn: replicaConn,
-  logger: capturingLogger('agenda-2').logger,
-  metrics: createMetricsRegistry('agenda'),
-  schedulingUrl: h.schedulingUrl,
-  internalToken: h.internalToken,
-  now: h.clock.now,
-});
+const replica = await agendaReplica(h, 'agenda-2');
 
 const org = await h.newOrg('Acme');
 const series = await h.newSeries(org, {

@@ -1,24 +1,11 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { createAgendaApp } from '@cadence/agenda/app';
-import { connectDatabase } from '@cadence/shared/db';
-import { createMetricsRegistry } from '@cadence/shared/http';
-import { agendaHarness, httpClient, occurrenceKeys } from '../harness/agenda.js';
-import { capturingLogger } from '../harness/capture-logs.js';
+import { describe, expect, it } from 'vitest';
+import { agendaHarness, agendaReplica, httpClient, occurrenceKeys } from '../harness/agenda.js';
 import { serve } from '../harness/http.js';
 
 const h = await agendaHarness('agenda_replica_writes', { start: '2026-03-02T12:00:00Z' });
 
 // a second replica of the agenda service: its own connection to the same database
-const replicaConn = await connectDatabase(h.agendaDb.uri, h.agendaDb.dbName);
-afterAll(() => replicaConn.close());
-const replica = createAgendaApp({
-  conn: replicaConn,
-  logger: capturingLogger('agenda-2').logger,
-  metrics: createMetricsRegistry('agenda'),
-  schedulingUrl: h.schedulingUrl,
-  internalToken: h.internalToken,
-  now: h.clock.now,
-});
+const replica = await agendaReplica(h, 'agenda-2');
 const replicaUrl = (await serve(replica.app)).url;
 
 const org = await h.newOrg('Acme');

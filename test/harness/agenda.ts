@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
+import { afterAll } from 'vitest';
 import { createAgendaApp, type AgendaApp, type AgendaDeps } from '@cadence/agenda/app';
 import { createSchedulingApp, type SchedulingApp, type SchedulingDeps } from '@cadence/scheduling/app';
 import { issueApiKey } from '@cadence/scheduling/organizations/api-keys';
 import { organizationModels } from '@cadence/scheduling/organizations/models';
 import { createOrganization } from '@cadence/scheduling/organizations/organizations';
 import type { SeriesView } from '@cadence/shared/clients/scheduling';
-import { ensureIndexes } from '@cadence/shared/db';
+import { connectDatabase, ensureIndexes } from '@cadence/shared/db';
 import { createMetricsRegistry } from '@cadence/shared/http';
 import { capturingLogger } from './capture-logs.js';
 import { useTestDatabase } from './database.js';
@@ -158,4 +159,19 @@ export async function agendaHarness(
 export async function occurrenceKeys(org: AgendaTestOrg, seriesId: string, from: string, to: string): Promise<string[]> {
   const res = await org.scheduling.get(`/v1/series/${seriesId}/occurrences?from=${from}&to=${to}`).expect(200);
   return (res.body.items as { key: string }[]).map((o) => o.key);
+}
+
+/** Another replica of the agenda service: its own connection to the same database, the same clock and token. */
+export async function agendaReplica(h: AgendaHarness, name: string, deps: Partial<AgendaDeps> = {}): Promise<AgendaApp> {
+  const conn = await connectDatabase(h.agendaDb.uri, h.agendaDb.dbName);
+  afterAll(() => conn.close());
+  return createAgendaApp({
+    conn,
+    logger: capturingLogger(name).logger,
+    metrics: createMetricsRegistry('agenda'),
+    schedulingUrl: h.schedulingUrl,
+    internalToken: h.internalToken,
+    now: h.clock.now,
+    ...deps,
+  });
 }

@@ -2,11 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { Webhook } from 'standardwebhooks';
 import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createAgendaApp } from '@cadence/agenda/app';
-import { connectDatabase } from '@cadence/shared/db';
-import { createMetricsRegistry } from '@cadence/shared/http';
-import { capturingLogger } from '../harness/capture-logs.js';
-import { agendaHarness } from '../harness/agenda.js';
+import { agendaHarness, agendaReplica } from '../harness/agenda.js';
 import { eventually, WebhookReceiver } from '../harness/webhook-receiver.js';
 import { buildYear, keyAt, REPORT_NOW } from './year.js';
 
@@ -303,17 +299,7 @@ describe('the report in the agenda OpenAPI document', () => {
 
 describe('what a report read is reused for REPORT_CACHE_MS', () => {
   it('shows a change after the cache time (at once without a cache), figures still as of the request', async () => {
-    const conn = await connectDatabase(h.agendaDb.uri, h.agendaDb.dbName);
-    afterAll(() => conn.close());
-    const cached = createAgendaApp({
-      conn,
-      logger: capturingLogger('agenda-cached').logger,
-      metrics: createMetricsRegistry('agenda'),
-      schedulingUrl: h.schedulingUrl,
-      internalToken: h.internalToken,
-      now: h.clock.now,
-      reportCacheMs: 60_000,
-    }).app;
+    const cached = (await agendaReplica(h, 'agenda-cached', { reportCacheMs: 60_000 })).app;
     const path = `/v1/reports/cadence?from=2026-01-01&to=2026-12-31&repId=${year.people.repB}`;
     const notesVia = async (app: 'cached' | 'plain') =>
       (app === 'cached'
