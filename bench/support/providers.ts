@@ -1,8 +1,7 @@
 import type { SchedulingDeps } from '@cadence/scheduling/app';
-import type { GoogleSettings } from '@cadence/scheduling/calendars/google/client';
-import type { MicrosoftSettings } from '@cadence/scheduling/calendars/microsoft/settings';
 import { startGoogleEmulator, type GoogleEmulator } from '../../test/emulators/google/index.js';
 import { startMicrosoftEmulator } from '../../test/emulators/microsoft/index.js';
+import { googleEmulatorSettings, microsoftEmulatorSettings } from '../../test/providers/settings.js';
 import type { Api } from './stack.js';
 
 /**
@@ -36,17 +35,7 @@ const CLIENT_SECRET = 'cadence-bench-secret';
 /** Google Calendar through the loopback Google emulator (test/emulators/google). */
 export async function googleDriver(): Promise<ProviderDriver> {
   const emulator: GoogleEmulator = await startGoogleEmulator({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
-  const settings: GoogleSettings = {
-    GOOGLE_CLIENT_ID: CLIENT_ID,
-    GOOGLE_CLIENT_SECRET: CLIENT_SECRET,
-    GOOGLE_API_ROOT_URL: emulator.url,
-    GOOGLE_TOKEN_URL: emulator.tokenUrl,
-    GOOGLE_AUTH_URL: emulator.authUrl,
-    GOOGLE_CHANNEL_TTL_SECONDS: 604_800,
-    GOOGLE_CHANNEL_RENEW_BEFORE_MS: 24 * 3600_000,
-    GOOGLE_REDIRECT_URL: undefined,
-    GOOGLE_WEBHOOK_URL: undefined,
-  };
+  const { settings, listening } = googleEmulatorSettings(emulator, { id: CLIENT_ID, secret: CLIENT_SECRET });
   const control = async (path: string, body: object) => {
     const res = await fetch(`${emulator.url}_emulator${path}`, {
       method: 'POST',
@@ -58,10 +47,7 @@ export async function googleDriver(): Promise<ProviderDriver> {
   return {
     name: 'google',
     deps: () => ({ google: settings }),
-    serviceListening: (url) => {
-      settings.GOOGLE_REDIRECT_URL = `${url}/v1/connections/google/callback`;
-      settings.GOOGLE_WEBHOOK_URL = `${url}/hooks/google`;
-    },
+    serviceListening: listening,
     connect: async (api, manager) => {
       await control('/accounts', { email: manager.email, timeZone: 'America/Chicago' });
       const { url } = await api<{ url: string }>('POST', '/v1/connections/google/start', { personId: manager.id });
@@ -93,19 +79,7 @@ export async function googleDriver(): Promise<ProviderDriver> {
 export async function microsoftDriver(): Promise<ProviderDriver> {
   const emulator = await startMicrosoftEmulator();
   const untrust = emulator.trustInThisProcess();
-  const settings: MicrosoftSettings = {
-    MICROSOFT_CLIENT_ID: emulator.clientId,
-    MICROSOFT_CLIENT_SECRET: emulator.clientSecret,
-    MICROSOFT_TENANT: emulator.tenantId,
-    MICROSOFT_AUTHORITY_URL: emulator.url,
-    MICROSOFT_GRAPH_URL: emulator.url,
-    MICROSOFT_REDIRECT_URL: undefined,
-    MICROSOFT_NOTIFICATION_URL: undefined,
-    MICROSOFT_SUBSCRIPTION_MINUTES: 4200,
-    MICROSOFT_SUBSCRIPTION_RENEW_BEFORE_MS: 12 * 3600_000,
-    MICROSOFT_SYNC_PAST_DAYS: 7,
-    MICROSOFT_SYNC_FUTURE_DAYS: 180,
-  };
+  const { settings, listening } = microsoftEmulatorSettings(emulator);
   const users = new Map<string, string>(); // email → Graph user id
   const control = async (action: string, body: object) => {
     const res = await fetch(`${emulator.controlUrl}/${action}`, {
@@ -119,10 +93,7 @@ export async function microsoftDriver(): Promise<ProviderDriver> {
   return {
     name: 'microsoft',
     deps: () => ({ microsoft: settings }),
-    serviceListening: (url) => {
-      settings.MICROSOFT_REDIRECT_URL = `${url}/v1/connections/microsoft/callback`;
-      settings.MICROSOFT_NOTIFICATION_URL = `${url}/hooks/microsoft`;
-    },
+    serviceListening: listening,
     connect: async (api, manager) => {
       const account = (await (await control('accounts', { email: manager.email })).json()) as { userId: string };
       users.set(manager.email.toLowerCase(), account.userId);

@@ -1,9 +1,9 @@
 import { afterAll, expect } from 'vitest';
-import type { GoogleSettings } from '@cadence/scheduling/calendars/google/client';
 import { startGoogleEmulator } from '../emulators/google/index.js';
 import { pair, type TestOrg } from '../harness/scheduling.js';
 import { eventually } from '../harness/webhook-receiver.js';
 import { calendarService } from '../providers/service.js';
+import { googleEmulatorSettings } from '../providers/settings.js';
 
 /** The clock of the scheduling domain: before the series starts, so every meeting is upcoming. */
 export const DOMAIN_NOW = () => new Date('2026-10-01T12:00:00Z');
@@ -22,22 +22,11 @@ export async function googleSetup(label: string) {
     now: DOMAIN_NOW,
   });
   afterAll(() => emulator.close());
-  const settings: GoogleSettings = {
-    GOOGLE_CLIENT_ID: 'cadence-test-client',
-    GOOGLE_CLIENT_SECRET: 'cadence-test-secret',
-    GOOGLE_API_ROOT_URL: emulator.url,
-    GOOGLE_TOKEN_URL: emulator.tokenUrl,
-    GOOGLE_AUTH_URL: emulator.authUrl,
-    GOOGLE_CHANNEL_TTL_SECONDS: 604_800,
-    GOOGLE_CHANNEL_RENEW_BEFORE_MS: 24 * 3600_000,
-    GOOGLE_REDIRECT_URL: undefined,
-    GOOGLE_WEBHOOK_URL: undefined,
-  };
-  const { h, server, receiver } = await calendarService(label, { now: DOMAIN_NOW, google: settings }, (server) => {
-    // the addresses Google calls back are only known once the service listens
-    settings.GOOGLE_REDIRECT_URL = `${server.url}/v1/connections/google/callback`;
-    settings.GOOGLE_WEBHOOK_URL = `${server.url}/hooks/google`;
-  });
+  const { settings, listening } = googleEmulatorSettings(emulator, { id: 'cadence-test-client', secret: 'cadence-test-secret' });
+  // the addresses Google calls back are only known once the service listens
+  const { h, server, receiver } = await calendarService(label, { now: DOMAIN_NOW, google: settings }, (server) =>
+    listening(server.url),
+  );
   return { emulator, settings, h, server, receiver };
 }
 export type GoogleSetup = Awaited<ReturnType<typeof googleSetup>>;

@@ -1,9 +1,9 @@
 import { afterAll, expect } from 'vitest';
-import type { MicrosoftSettings } from '@cadence/scheduling/calendars/microsoft/settings';
 import { startMicrosoftEmulator, type MicrosoftEmulatorOptions } from '../emulators/microsoft/index.js';
 import { pair, type TestOrg } from '../harness/scheduling.js';
 import { eventually, type WebhookReceiver } from '../harness/webhook-receiver.js';
 import { calendarService } from '../providers/service.js';
+import { microsoftEmulatorSettings } from '../providers/settings.js';
 
 /** Occurrence keys of the Tuesday 09:00 New York series from 2026-10-20 (daylight saving ends on 1 November). */
 export const KEYS = ['20261020T130000Z', '20261027T130000Z', '20261103T140000Z', '20261110T140000Z', '20261117T140000Z'];
@@ -36,24 +36,11 @@ export async function microsoftSetup(label: string, emulatorOptions: MicrosoftEm
     untrust();
     await emulator.close();
   });
-  const settings: MicrosoftSettings = {
-    MICROSOFT_CLIENT_ID: emulator.clientId,
-    MICROSOFT_CLIENT_SECRET: emulator.clientSecret,
-    MICROSOFT_TENANT: emulator.tenantId,
-    MICROSOFT_AUTHORITY_URL: emulator.url,
-    MICROSOFT_GRAPH_URL: emulator.url,
-    MICROSOFT_REDIRECT_URL: undefined,
-    MICROSOFT_NOTIFICATION_URL: undefined,
-    MICROSOFT_SUBSCRIPTION_MINUTES: 4200,
-    MICROSOFT_SUBSCRIPTION_RENEW_BEFORE_MS: 12 * 3600_000,
-    MICROSOFT_SYNC_PAST_DAYS: 7,
-    MICROSOFT_SYNC_FUTURE_DAYS: 180,
-  };
-  const { h, server, receiver } = await calendarService(label, { now: clock.now, microsoft: settings }, (server) => {
-    // the addresses Microsoft calls back are only known once the service listens
-    settings.MICROSOFT_REDIRECT_URL = `${server.url}/v1/connections/microsoft/callback`;
-    settings.MICROSOFT_NOTIFICATION_URL = `${server.url}/hooks/microsoft`;
-  });
+  const { settings, listening } = microsoftEmulatorSettings(emulator);
+  // the addresses Microsoft calls back are only known once the service listens
+  const { h, server, receiver } = await calendarService(label, { now: clock.now, microsoft: settings }, (server) =>
+    listening(server.url),
+  );
   return { emulator, settings, clock, h, server, receiver };
 }
 export type MicrosoftSetup = Awaited<ReturnType<typeof microsoftSetup>>;
