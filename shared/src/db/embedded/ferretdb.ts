@@ -5,6 +5,7 @@ import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { PATCH_ID, patchedModFile } from './ferretdb-patch.js';
 import type { EmbeddedDatabase, Progress } from './types.js';
 
 /** The Go program that embeds FerretDB, kept in the repository with its go.mod and go.sum. */
@@ -27,6 +28,7 @@ function run(cmd: string, args: string[], cwd: string): Promise<{ code: number |
 async function programHash(): Promise<string> {
   const hash = createHash('sha256');
   for (const file of PROGRAM_FILES) hash.update(await readFile(join(PROGRAM_DIR, file)));
+  hash.update(PATCH_ID);
   return hash.digest('hex').slice(0, 12);
 }
 
@@ -50,7 +52,9 @@ export async function ensureFerretDbBinary(cacheDir: string, progress: Progress)
   const started = Date.now();
   const ticker = setInterval(() => progress(`ferretdb: still building… ${Math.round((Date.now() - started) / 1000)} s`), 10_000);
   try {
-    const build = await run('go', ['build', '-trimpath', '-o', temp, '.'], PROGRAM_DIR);
+    const patch = await patchArgs(`${temp}.src`, progress);
+    const build = await run('go', ['build', '-trimpath', ...patch, '-o', temp, '.'], PROGRAM_DIR);
+    await rm(`${temp}.src`, { recursive: true, force: true });
     if (build.code !== 0) {
       progress(`ferretdb: go build failed:\n${build.output.trim()}`);
       await rm(temp, { force: true });
@@ -62,6 +66,20 @@ export async function ensureFerretDbBinary(cacheDir: string, progress: Progress)
   } finally {
     clearInterval(ticker);
   }
+}
+
+/** `go build` arguments that apply ferretdb-patch.ts to the downloaded FerretDB module, or none if it cannot be applied. */
+async function patchArgs(workDir: string, progress: Progress): Promise<string[]> {
+  const download = await run('go', ['mod', 'download', '-json', 'github.com/FerretDB/FerretDB'], PROGRAM_DIR);
+  const dir = download.code === 0 ? (JSON.parse(download.output) as { Dir?: string }).Dir : undefined;
+  const result = dir
+    ? await patchedModFile(PROGRAM_DIR, dir, workDir)
+    : { skipped: `go mod download failed:\n${download.output.trim()}` };
+  if ('skipped' in result) {
+    progress(`ferretdb: building without the _id pushdown patch (${result.skipped})`);
+    return [];
+  }
+  return [`-modfile=${result.modFile}`];
 }
 
 /** Starts FerretDB on a free loopback port over SQLite files in `dataDir`. */
