@@ -69,10 +69,7 @@ export class CadenceEvents {
       weeks.map((w) => (weekId(w) === changed ? { ...w, category: cadenceCategory(view, now) } : w));
     const fresh = newlyCaused(evaluateStreaks(as(before), this.rules), evaluateStreaks(as(after), this.rules));
     const base = (week: CadenceWeek) => this.eventBase(ev, seriesOf(week), week, { after, cause, now });
-    return [
-      ...fresh.breaks.map((b) => this.broken(base(b.week), b)),
-      ...fresh.atRisk.map((r) => this.atRisk(base(r.week), r)),
-    ];
+    return [...fresh.breaks.map((b) => this.broken(base(b.week), b)), ...fresh.atRisk.map((r) => this.atRisk(base(r.week), r))];
   }
 
   /** The pair's weeks within STREAK_CONTEXT_WEEKS either side of `around`, across all its series. */
@@ -147,7 +144,12 @@ export class CadenceEvents {
   }
 
   private atRisk(base: ReturnType<CadenceEvents['eventBase']>, r: AtRisk): NewEvent {
-    const miss = (w: CadenceWeek) => ({ seriesId: w.seriesId, occurrenceKey: w.key, scheduledStart: w.originalStart, miss: w.category });
+    const miss = (w: CadenceWeek) => ({
+      seriesId: w.seriesId,
+      occurrenceKey: w.key,
+      scheduledStart: w.originalStart,
+      miss: w.category,
+    });
     return {
       type: 'cadence.at_risk',
       id: cadenceEventId('cadence.at_risk', r.week),
