@@ -55,7 +55,7 @@ export async function startStack(label: string, deps: (config: SchedulingConfig)
     logger,
     metrics: createMetricsRegistry('scheduling'),
     webhooks: webhookSettingsFrom(config),
-    sync: { pollMs: config.SYNC_POLL_INTERVAL_MS, leaseMs: config.SYNC_LEASE_MS },
+    sync: { pollMs: config.SYNC_POLL_INTERVAL_MS, leaseMs: config.SYNC_LEASE_MS, concurrency: config.SYNC_CONCURRENCY },
     ...deps(config),
   });
   await ensureIndexes(conn);

@@ -63,7 +63,7 @@ export interface SchedulingDeps {
   /** Outlook through Microsoft Graph (client id and secret set); absent: no Microsoft. */
   microsoft?: MicrosoftSettings | undefined;
   /** Sync machinery shared by the calendar providers. */
-  sync?: { pollMs: number; leaseMs: number };
+  sync?: { pollMs: number; leaseMs: number; concurrency?: number };
   /** When streak events are raised; default: a miss after 4 held weeks (STREAK_BROKEN_MIN_WEEKS). */
   cadence?: CadenceRules | undefined;
 }
@@ -114,6 +114,7 @@ export function createSchedulingApp(deps: SchedulingDeps): SchedulingApp {
     {
       pollMs: deps.sync?.pollMs ?? 1000,
       leaseMs: deps.sync?.leaseMs ?? 60_000,
+      ...(deps.sync?.concurrency ? { concurrency: deps.sync.concurrency } : {}),
       onReauthRequired: (connection, reason) => connections.reauthRequired(connection, reason),
     },
   );

@@ -32,7 +32,7 @@ bootService({
       agendaUrl: config.AGENDA_URL,
       google: googleSettingsFrom(config),
       microsoft: microsoftSettingsFrom(config),
-      sync: { pollMs: config.SYNC_POLL_INTERVAL_MS, leaseMs: config.SYNC_LEASE_MS },
+      sync: { pollMs: config.SYNC_POLL_INTERVAL_MS, leaseMs: config.SYNC_LEASE_MS, concurrency: config.SYNC_CONCURRENCY },
       cadence: { streakBrokenMinWeeks: config.STREAK_BROKEN_MIN_WEEKS },
     });
     const relay = startOutboxRelay(ctx.models, logger, config.OUTBOX_RELAY_INTERVAL_MS);

@@ -73,6 +73,8 @@ export const syncEnvSchema = z.object({
   SYNC_POLL_INTERVAL_MS: positiveMs(1000),
   /** How long a claimed sync may run before another replica may take it over. */
   SYNC_LEASE_MS: positiveMs(60_000),
+  /** Calendars one replica syncs at once. */
+  SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
 });
 
 export type GoogleEnv = z.infer<typeof googleEnvSchema>;

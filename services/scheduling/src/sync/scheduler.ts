@@ -17,7 +17,25 @@ export interface SyncSchedulerOptions {
   leaseMs: number;
   /** How long to wait after a request before syncing, so a burst of notifications is one sync. */
   debounceMs?: number;
+  /** Calendars this replica syncs at once (each one still by one sync at a time, everywhere). */
+  concurrency?: number;
   onReauthRequired: (connection: ConnectionDoc, reason: string) => Promise<void>;
+}
+
+const DEFAULT_CONCURRENCY = 4;
+/** Calendars read per round of a drain, and rounds per drain (a poll starts the next drain). */
+const DUE_BATCH = 100;
+const MAX_ROUNDS = 100;
+
+/** Runs `work` over `items`, at most `limit` at a time; the first failure is thrown once all have ended. */
+async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const failures: unknown[] = [];
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]!).catch((err: unknown) => failures.push(err));
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failures.length) throw failures[0];
 }
 
 const backoffMs = (failures: number) => Math.min(60_000 * 2 ** Math.min(failures, 6), 3600_000);
@@ -98,7 +116,19 @@ export class SyncScheduler {
     this.running = (async () => {
       do {
         this.again = false;
-        for (let claimed = await this.claim(); claimed; claimed = await this.claim()) await this.run(claimed);
+        // one read of what is due per round, then claims one by one: a burst of notifications
+        // over many calendars is not a query of sync_states per calendar
+        for (let round = 0; round < MAX_ROUNDS && !this.stopped; round++) {
+          const due = await this.due();
+          let ran = 0;
+          await inParallel(due, this.opts.concurrency ?? DEFAULT_CONCURRENCY, async (state) => {
+            const claimed = await this.claim(state);
+            if (!claimed) return;
+            ran++;
+            await this.run(claimed);
+          });
+          if (!ran) break;
+        }
       } while (this.again && !this.stopped);
     })()
       .catch((err: unknown) => this.logger.error({ err }, 'sync loop failed'))
@@ -108,10 +138,10 @@ export class SyncScheduler {
     return this.running;
   }
 
-  /** The oldest due calendar this replica managed to claim (a journal entry per claim: one winner). */
-  private async claim(): Promise<SyncStateDoc | null> {
+  /** Calendars due a sync, oldest request first. */
+  private due(): Promise<SyncStateDoc[]> {
     const now = this.now();
-    const due = await this.States.find({
+    return this.States.find({
       pending: true,
       $and: [
         { $or: [{ leaseUntil: null }, { leaseUntil: { $lt: now } }] },
@@ -119,20 +149,21 @@ export class SyncScheduler {
       ],
     })
       .sort({ requestedAt: 1 })
-      .limit(10)
+      .limit(DUE_BATCH)
       .lean();
-    for (const state of due) {
-      const set = {
-        pending: false,
-        leaseUntil: new Date(now.getTime() + this.opts.leaseMs),
-        leaseOwner: this.owner,
-        startedAt: now,
-      };
-      if (await commitVersion(this.States, this.journal, state._id, state.generation ?? 0, set, 'generation')) {
-        return { ...state, ...set, generation: (state.generation ?? 0) + 1 } as SyncStateDoc;
-      }
-    }
-    return null;
+  }
+
+  /** The state, claimed by this replica; null when another got it first (a journal entry per claim: one winner). */
+  private async claim(state: SyncStateDoc): Promise<SyncStateDoc | null> {
+    const now = this.now();
+    const set = {
+      pending: false,
+      leaseUntil: new Date(now.getTime() + this.opts.leaseMs),
+      leaseOwner: this.owner,
+      startedAt: now,
+    };
+    if (!(await commitVersion(this.States, this.journal, state._id, state.generation ?? 0, set, 'generation'))) return null;
+    return { ...state, ...set, generation: (state.generation ?? 0) + 1 } as SyncStateDoc;
   }
 
   private async run(state: SyncStateDoc): Promise<void> {
