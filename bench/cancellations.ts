@@ -2,6 +2,7 @@ import { Webhook } from 'standardwebhooks';
 import { processEnv } from '@cadence/shared/config';
 import { occurrenceId } from '@cadence/scheduling/occurrences/models';
 import { buildFleet, inParallel, settle, type Fleet, type FleetSeries } from './support/fleet.js';
+import { cpuProfile } from './support/cpu-profile.js';
 import { figure, percentile, report } from './support/figures.js';
 import { providerDrivers } from './support/providers.js';
 import { startStack, type Stack } from './support/stack.js';
@@ -14,6 +15,7 @@ import { startStack, type Stack } from './support/stack.js';
  * cancellation to its signed webhook at the receiver; also duplicates, missing ones, provider API
  * calls per cancellation, and where the time went (stages read back from the database and the
  * emulator's records). Providers: BENCH_PROVIDERS (default: every driver in support/providers.ts).
+ * BENCH_CPU_PROFILE=<file> also profiles this process's CPU during the burst.
  */
 export async function run(): Promise<void> {
   const env = processEnv();
@@ -39,6 +41,7 @@ export async function run(): Promise<void> {
     const callsBefore = drivers.map((d) => d.apiCalls());
     log(`cancelling ${targets.length} occurrences at once…`);
     stack.profile.reset();
+    const cpu = await cpuProfile(env.BENCH_CPU_PROFILE, log);
     const burstStart = Date.now();
     await Promise.all(
       targets.map(async (t) => {
@@ -52,6 +55,7 @@ export async function run(): Promise<void> {
     const wanted = new Set(targets.map((t) => t.id));
     const arrived = () => new Set(received(stack, fleet).map((r) => r.id));
     while (Date.now() < deadline && [...wanted].some((id) => !arrived().has(id))) await new Promise((r) => setTimeout(r, 50));
+    await cpu.stop();
     // late duplicates have their chance to show up
     await settle(stack, drivers, 2000);
     const calls = drivers.reduce((sum, d, i) => sum + d.apiCalls() - callsBefore[i]!, 0);
