@@ -100,7 +100,7 @@ export async function settle(stack: Stack, drivers: ProviderDriver[], quietMs = 
     await stack.built.sync.drain();
     const busy =
       (await models.SyncStates.countDocuments({ pending: true })) +
-      (await models.Outbox.countDocuments({ fannedOut: false })) +
+      (await models.OutboxUnfanned.countDocuments({})) +
       (await stack.built.webhooks.models.Queue.countDocuments({}));
     if (busy) quietSince = Date.now();
     else if (Date.now() - quietSince >= quietMs) return;

@@ -9,7 +9,7 @@ import { syncStateModel } from './sync/models.js';
 import { excuseModel } from './excuses/models.js';
 import { occurrenceModel } from './occurrences/models.js';
 import { organizationModels } from './organizations/models.js';
-import { outboxEventModel } from './outbox/models.js';
+import { outboxEventModel, outboxUnfannedModel } from './outbox/models.js';
 import { personModel } from './people/models.js';
 import { seriesModel } from './series/models.js';
 
@@ -22,6 +22,7 @@ export function schedulingModels(conn: Connection) {
     Occurrences: occurrenceModel(conn),
     Excuses: excuseModel(conn),
     Outbox: outboxEventModel(conn),
+    OutboxUnfanned: outboxUnfannedModel(conn),
     LocalEvents: localEventModel(conn),
     Journal: journalModel(conn),
     ...connectionModels(conn),

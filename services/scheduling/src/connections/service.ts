@@ -4,6 +4,7 @@ import type { SecretBox } from '@cadence/shared/crypto/secret-box';
 import { newId } from '@cadence/shared/ids';
 import { contextLogger } from '@cadence/shared/logging';
 import { nextSequence } from '../outbox/sequence.js';
+import { insertOutboxEvent } from '../outbox/unfanned.js';
 import type { SchedulingContext } from '../context.js';
 import type { ConnectionDoc } from './models.js';
 import type { OAuthProvider } from './oauth-provider.js';
@@ -141,30 +142,25 @@ export class ConnectionService {
     await this.providers.get(connection.provider)?.disconnected(connection, { remote: false });
     if (res.modifiedCount === 0) return;
     const person = await People.findById(connection.personId).lean();
-    try {
-      await Outbox.create({
-        // one event per refusal episode: the connection's last update names it
-        _id: `evt_reauth_${connection._id}_${connection.updatedAt.getTime()}`,
+    await insertOutboxEvent(Outbox, {
+      // one event per refusal episode: the connection's last update names it
+      _id: `evt_reauth_${connection._id}_${connection.updatedAt.getTime()}`,
+      organizationId: connection.organizationId,
+      type: 'connection.reauth_required',
+      seriesId: null,
+      occurrenceKey: null,
+      occurredAt: now,
+      data: {
         organizationId: connection.organizationId,
-        type: 'connection.reauth_required',
-        seriesId: null,
-        occurrenceKey: null,
-        occurredAt: now,
-        data: {
-          organizationId: connection.organizationId,
-          connectionId: connection._id,
-          provider: connection.provider,
-          person: person ? { id: person._id, name: person.name, email: person.email } : { id: connection.personId },
-          reason,
-          detectedAt: now.toISOString(),
-          reconnect: `/v1/connections/${connection.provider}/start`,
-        },
-        createdAt: now,
-        sequence: nextSequence(),
-        fannedOut: false,
-      });
-    } catch (err) {
-      if ((err as { code?: number }).code !== 11000) throw err;
-    }
+        connectionId: connection._id,
+        provider: connection.provider,
+        person: person ? { id: person._id, name: person.name, email: person.email } : { id: connection.personId },
+        reason,
+        detectedAt: now.toISOString(),
+        reconnect: `/v1/connections/${connection.provider}/start`,
+      },
+      createdAt: now,
+      sequence: nextSequence(),
+    });
   }
 }

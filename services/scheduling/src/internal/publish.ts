@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { badRequest, conflict, isDuplicateKeyError } from '@cadence/shared/http';
+import { badRequest, conflict } from '@cadence/shared/http';
 import type { SchedulingContext } from '../context.js';
 import { nextSequence } from '../outbox/sequence.js';
+import { insertOutboxEvent } from '../outbox/unfanned.js';
 import type { PublishEventInput } from './schemas.js';
 
 /** The outbox id of a published event: the caller's idempotency key, per organization. */
@@ -27,25 +28,20 @@ export async function publishEvent(ctx: SchedulingContext, input: PublishEventIn
   const existing = await Outbox.findById(id).lean();
   if (existing) return answer(existing, input, id);
   const now = ctx.now();
-  try {
-    await Outbox.create({
-      _id: id,
-      organizationId: input.organizationId,
-      type: input.type,
-      seriesId: input.seriesId ?? null,
-      occurrenceKey: input.occurrenceKey ?? null,
-      occurredAt: input.occurredAt ? new Date(input.occurredAt) : now,
-      data: input.data,
-      createdAt: now,
-      sequence: nextSequence(),
-      fannedOut: false,
-    });
-    return { id, type: input.type, duplicate: false };
-  } catch (err) {
-    if (!isDuplicateKeyError(err)) throw err;
-    // the same key published twice at once: the other one won
-    return answer((await Outbox.findById(id).lean())!, input, id);
-  }
+  const written = await insertOutboxEvent(Outbox, {
+    _id: id,
+    organizationId: input.organizationId,
+    type: input.type,
+    seriesId: input.seriesId ?? null,
+    occurrenceKey: input.occurrenceKey ?? null,
+    occurredAt: input.occurredAt ? new Date(input.occurredAt) : now,
+    data: input.data,
+    createdAt: now,
+    sequence: nextSequence(),
+  });
+  if (written) return { id, type: input.type, duplicate: false };
+  // the same key published twice at once: the other one won
+  return answer((await Outbox.findById(id).lean())!, input, id);
 }
 
 function answer(existing: { type: string; data: unknown }, input: PublishEventInput, id: string) {

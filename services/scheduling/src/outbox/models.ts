@@ -26,3 +26,28 @@ export type OutboxEventDoc = InferSchemaType<typeof outboxEventSchema>;
 
 export const outboxEventModel = (conn: Connection): Model<OutboxEventDoc> =>
   conn.model<OutboxEventDoc>('OutboxEvent', outboxEventSchema, 'outbox_events');
+
+/**
+ * One per outbox event not yet fanned out: what the fan-out reads instead of the outbox. On FerretDB
+ * (SQLite) any filter but `{_id}` decodes the whole collection, and the outbox is never cleaned (its
+ * rows keep event ids exactly-once), so `{fannedOut: false}` cost more with every event ever written.
+ */
+const unfannedSchema = new Schema(
+  {
+    /** The event's id. */
+    _id: { type: String, required: true },
+    /** The event's, so markers are fanned out in event order. */
+    sequence: { type: Number, required: true },
+    /** When it was written: a marker whose event is still missing after a grace period is dropped. */
+    at: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+unfannedSchema.index({ sequence: 1 });
+
+export type UnfannedDoc = InferSchemaType<typeof unfannedSchema>;
+
+/** Registers the model once per connection (writers reach it through the outbox model's connection). */
+export const outboxUnfannedModel = (conn: Connection): Model<UnfannedDoc> =>
+  (conn.models.OutboxUnfanned as Model<UnfannedDoc> | undefined) ??
+  conn.model<UnfannedDoc>('OutboxUnfanned', unfannedSchema, 'outbox_unfanned');
