@@ -1,6 +1,7 @@
 import type { Model } from 'mongoose';
 import { isDuplicateKeyError } from '@cadence/shared/http';
 import { outboxUnfannedModel, type OutboxEventDoc, type UnfannedDoc } from './models.js';
+import { outboxWritten } from './written.js';
 
 /** An event as its writers make it: not fanned out yet. */
 export type NewOutboxEvent = Omit<OutboxEventDoc, 'fannedOut'>;
@@ -59,6 +60,7 @@ export async function insertOutboxEvent(Outbox: Model<OutboxEventDoc>, event: Ne
     }
   }
   if (Date.now() - started > ORPHAN_MARKER_MS / 4) await refreshMarker(Unfanned, event._id, event.sequence);
+  outboxWritten(Outbox.db);
   return inserted;
 }
 

@@ -5,6 +5,7 @@ import type { SecretBox } from '@cadence/shared/crypto';
 import type { ApiRouter } from '@cadence/shared/http';
 import type { Stoppable } from '@cadence/shared/process';
 import type { SchedulingContext } from '../context.js';
+import { onOutboxWritten } from '../outbox/written.js';
 import { Claims } from './claims.js';
 import { FanOut } from './fan-out.js';
 import { LeaseLock } from './lease-lock.js';
@@ -71,10 +72,12 @@ export class WebhookComponent {
     const fanOut = new FanOut(ctx.models, this.models, lock, ctx.logger, this.clock, () => sending.kick());
     const fanning = pump('webhook-fan-out', settings.pollIntervalMs, () => fanOut.tick(), ctx.logger);
     sender.onSettled = () => sending.kick();
+    const unlisten = onOutboxWritten(ctx.models.Outbox.db, () => fanning.kick());
     const workers: WebhookWorkers = {
       fanOut: fanning,
       sender: sending,
       stop: async () => {
+        unlisten();
         await fanning.stop();
         // best effort: with the database unreachable the lease simply runs out, and sending must still stop
         await fanOut.release().catch((err: unknown) => ctx.logger.warn({ err }, 'could not release the fan-out lock'));
