@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '../harness/database.js';
 
 /**
- * The embedded FerretDB is built with a patch that narrows a query by `_id` whenever its filter
+ * The embedded FerretDB is built with a patch that makes it use its `_id` index, also when a filter
  * names a string `_id` among other fields (shared/src/db/embedded/ferretdb-patch.ts). The rest of
  * the filter must still apply, for every command the services use: an organization-scoped read of
  * another organization's id finds nothing, a compare-and-set on a stale version changes nothing.
@@ -33,6 +33,16 @@ describe('filters that name an _id and other fields', () => {
     expect((await docs.updateOne({ _id: 'd2' as never, version: 1 }, { $set: { version: 3 } })).modifiedCount).toBe(0);
     expect(await docs.findOneAndUpdate({ _id: 'd2' as never, version: 1 }, { $set: { version: 4 } })).toBeNull();
     expect(await docs.findOne({ _id: 'd2' as never })).toMatchObject({ version: 2 });
+  });
+
+  it('reads and writes by _id use the _id index, alone or with other fields', async () => {
+    // FerretDB prints SQLite's plan (`SEARCH … USING INDEX`, not `SCAN`); MongoDB names an index stage
+    const indexed = /USING INDEX|IDHACK|IXSCAN|EXPRESS/;
+    for (const filter of [{ _id: 'd9' }, { _id: 'd9', organizationId: 'org_a' }, { _id: 'd9', version: 1 }]) {
+      const plan = JSON.stringify(await docs.find(filter as never).explain());
+      expect(plan, JSON.stringify(filter)).toMatch(indexed);
+      expect(plan).not.toMatch(/detail=SCAN/);
+    }
   });
 
   it('a delete scoped to another organization deletes nothing', async () => {
