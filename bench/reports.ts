@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { DateTime } from 'luxon';
 import { Agent, fetch } from 'undici';
 import { agendaModels } from '@cadence/agenda/context';
@@ -19,8 +21,8 @@ import { occurrenceKey, WEEKDAYS } from '@cadence/shared/time';
  * The cadence report for a large organization: BENCH_MANAGERS (100) managers with
  * BENCH_REPS_PER_MANAGER (10) reps each, 52 weekly one-on-ones per pair in 2025 (some cancelled,
  * excused, moved, declined), an agenda and a homework item per meeting — inserted in bulk straight
- * through the models, then both services started as their own processes (as `npm start` does)
- * and the report asked for over HTTP, JSON and CSV, BENCH_RUNS (3) times each. Prints each
+ * through the models, then both services started as their own processes, built and run as
+ * production runs them, and the report asked for over HTTP, JSON and CSV, BENCH_RUNS (3) times each. Prints each
  * time, the services' peak RSS (VmHWM) beside the targets, and one JSON line at the end.
  */
 export async function run(): Promise<void> {
@@ -51,18 +53,22 @@ export async function run(): Promise<void> {
       LOG_LEVEL: 'warn',
       NODE_ENV: 'test',
     };
-    const scheduling = await startService('scheduling', import.meta.resolve('@cadence/scheduling/main'), {
-      ...base,
-      SCHEDULING_PORT: '0',
-      SCHEDULING_DB_NAME: names.scheduling,
-    });
+    const entry = await serviceEntries(env.BENCH_FROM_SOURCE === '1', log);
+    const scheduling = await startService(
+      'scheduling',
+      entry.scheduling,
+      { ...base, SCHEDULING_PORT: '0', SCHEDULING_DB_NAME: names.scheduling },
+      60_000,
+      entry.execArgv,
+    );
     services.push(scheduling);
-    const agenda = await startService('agenda', import.meta.resolve('@cadence/agenda/main'), {
-      ...base,
-      AGENDA_PORT: '0',
-      AGENDA_DB_NAME: names.agenda,
-      SCHEDULING_URL: scheduling.url,
-    });
+    const agenda = await startService(
+      'agenda',
+      entry.agenda,
+      { ...base, AGENDA_PORT: '0', AGENDA_DB_NAME: names.agenda, SCHEDULING_URL: scheduling.url },
+      60_000,
+      entry.execArgv,
+    );
     services.push(agenda);
     const rssAtStart = { scheduling: rssMb(scheduling, 'VmRSS'), agenda: rssMb(agenda, 'VmRSS') };
 
@@ -120,6 +126,29 @@ export async function run(): Promise<void> {
     await db.stop();
     await rm(dataDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The services as production runs them (the Dockerfile: `node services/<name>/dist/main.js`, built
+ * here first with `npm run build`), or from the TypeScript sources under tsx (BENCH_FROM_SOURCE=1),
+ * whose compiler and source maps cost each process ~80 MB more.
+ */
+async function serviceEntries(fromSource: boolean, log: (line: string) => void) {
+  if (fromSource)
+    return {
+      scheduling: import.meta.resolve('@cadence/scheduling/main'),
+      agenda: import.meta.resolve('@cadence/agenda/main'),
+      execArgv: undefined,
+    };
+  const started = performance.now();
+  const build = spawnSync('npm', ['run', 'build'], { cwd: fileURLToPath(new URL('..', import.meta.url)), encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}${build.stderr}`);
+  log(`built the services (npm run build) in ${((performance.now() - started) / 1000).toFixed(1)} s; running dist/main.js`);
+  return {
+    scheduling: new URL('../services/scheduling/dist/main.js', import.meta.url).href,
+    agenda: new URL('../services/agenda/dist/main.js', import.meta.url).href,
+    execArgv: [],
+  };
 }
 
 /** A process's RSS figure from /proc (VmRSS now, VmHWM the peak since it started), in MB. */

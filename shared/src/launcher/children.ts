@@ -11,10 +11,21 @@ export interface ServiceProcess {
 
 /**
  * Forks a service's main module and waits for it to say where it listens. The child inherits
- * this process's Node flags, so under tsx it runs the TypeScript sources directly.
+ * this process's Node flags unless `execArgv` says otherwise, so under tsx it runs the TypeScript
+ * sources directly.
  */
-export function startService(name: string, entry: string, env: Env, timeoutMs = 60_000): Promise<ServiceProcess> {
-  const child = fork(fileURLToPath(entry), [], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+export function startService(
+  name: string,
+  entry: string,
+  env: Env,
+  timeoutMs = 60_000,
+  execArgv?: string[],
+): Promise<ServiceProcess> {
+  const child = fork(fileURLToPath(entry), [], {
+    env,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    ...(execArgv ? { execArgv } : {}),
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} did not start within ${timeoutMs} ms`)), timeoutMs);
