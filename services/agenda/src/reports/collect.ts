@@ -6,8 +6,11 @@ import { isoWeekOf, occurrenceKey, parseOccurrenceKey } from '@cadence/shared/ti
 import type { AgendaModels } from '../context.js';
 import { foldHomework, readAgendaFacts, readHomework, type AgendaFacts, type HomeworkFacts, type Scope } from './local-reads.js';
 
-/** Series per page asked of the scheduling service; a 1,000-pair organization is two pages. */
-const PAGE_SIZE = 500;
+/**
+ * Series per page asked of the scheduling service: a page of 500 was ~40,000 occurrences, some
+ * 20 MB of JSON that both services held at once.
+ */
+const PAGE_SIZE = 100;
 /** A bound on the paging loop (far above any organization: 10,000 pages of series). */
 const MAX_PAGES = 10_000;
 
@@ -72,7 +75,7 @@ export function inRange(iso: string, zone: string, range: ReportRange, now: Date
 
 /**
  * Everything a report needs, in a number of queries that does not grow with the pairs: the
- * scheduling service's occurrences by pair (a page per 500 series, with STREAK_CONTEXT_WEEKS of
+ * scheduling service's occurrences by pair (a page per 100 series, with STREAK_CONTEXT_WEEKS of
  * earlier weeks so streaks that began before the range are seen whole), then one query for the
  * homework and one for the agendas of all those series.
  */
