@@ -53,7 +53,7 @@ export async function run(): Promise<void> {
       LOG_LEVEL: 'warn',
       NODE_ENV: 'test',
     };
-    const entry = await serviceEntries(env.BENCH_FROM_SOURCE === '1', log);
+    const entry = await serviceEntries(env.BENCH_FROM_SOURCE === '1', env.BENCH_CPU_PROFILE_DIR, log);
     const scheduling = await startService(
       'scheduling',
       entry.scheduling,
@@ -131,14 +131,17 @@ export async function run(): Promise<void> {
 /**
  * The services as production runs them (the Dockerfile: `node services/<name>/dist/main.js`, built
  * here first with `npm run build`), or from the TypeScript sources under tsx (BENCH_FROM_SOURCE=1),
- * whose compiler and source maps cost each process ~80 MB more.
+ * whose compiler and source maps cost each process ~30 MB more. BENCH_CPU_PROFILE_DIR=<dir>: CPU
+ * profiles of both services.
  */
-async function serviceEntries(fromSource: boolean, log: (line: string) => void) {
+async function serviceEntries(fromSource: boolean, cpuProfileDir: string | undefined, log: (line: string) => void) {
+  // each service writes a .cpuprofile there when it exits
+  const profile = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
   if (fromSource)
     return {
       scheduling: import.meta.resolve('@cadence/scheduling/main'),
       agenda: import.meta.resolve('@cadence/agenda/main'),
-      execArgv: undefined,
+      execArgv: profile.length ? [...process.execArgv, ...profile] : undefined,
     };
   const started = performance.now();
   const build = spawnSync('npm', ['run', 'build'], { cwd: fileURLToPath(new URL('..', import.meta.url)), encoding: 'utf8' });
@@ -147,7 +150,7 @@ async function serviceEntries(fromSource: boolean, log: (line: string) => void) 
   return {
     scheduling: new URL('../services/scheduling/dist/main.js', import.meta.url).href,
     agenda: new URL('../services/agenda/dist/main.js', import.meta.url).href,
-    execArgv: [],
+    execArgv: profile,
   };
 }
 
