@@ -15,7 +15,10 @@ COPY services services
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim AS runtime
-ENV NODE_ENV=production
+# V8 otherwise lets garbage grow a service's heap far past what it keeps alive: the report
+# benchmark (1,000 reps x 52 weeks) peaked at 264 / 378 MB RSS without this, 151 / 231 MB with it.
+# Raise it for organizations much larger than that (a report holds their year in memory).
+ENV NODE_ENV=production NODE_OPTIONS=--max-old-space-size=128
 WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules node_modules

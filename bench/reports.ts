@@ -52,6 +52,8 @@ export async function run(): Promise<void> {
       INTERNAL_TOKEN: randomBytes(32).toString('base64url'),
       LOG_LEVEL: 'warn',
       NODE_ENV: 'test',
+      // the Dockerfile's heap limit; BENCH_SERVICE_NODE_OPTIONS to compare
+      NODE_OPTIONS: env.BENCH_SERVICE_NODE_OPTIONS ?? SERVICE_NODE_OPTIONS,
     };
     const entry = await serviceEntries(env.BENCH_FROM_SOURCE === '1', env.BENCH_CPU_PROFILE_DIR, log);
     const scheduling = await startService(
@@ -127,6 +129,9 @@ export async function run(): Promise<void> {
     await rm(dataDir, { recursive: true, force: true });
   }
 }
+
+/** As the Dockerfile runs the services (its comment says why). */
+const SERVICE_NODE_OPTIONS = '--max-old-space-size=128';
 
 /**
  * The services as production runs them (the Dockerfile: `node services/<name>/dist/main.js`, built
