@@ -1,5 +1,8 @@
 import mongoose, { type Connection } from 'mongoose';
+import { watchMonitor } from './monitor-watchdog.js';
 import { installUniqueConflictPlugin } from './unique-conflicts.js';
+
+const CONNECT_TIMEOUT_MS = 10_000;
 
 installUniqueConflictPlugin();
 
@@ -18,7 +21,7 @@ export interface ConnectOptions {
  * during an outage fails fast with a server-selection error instead of hanging.
  */
 export async function connectDatabase(uri: string, dbName: string, opts: ConnectOptions = {}): Promise<Connection> {
-  const conn = mongoose.createConnection(uri, {
+  const options = {
     dbName,
     bufferCommands: false,
     autoIndex: false,
@@ -28,8 +31,17 @@ export async function connectDatabase(uri: string, dbName: string, opts: Connect
     // FerretDB has no sessions-based retryable writes; real MongoDB retries anyway at driver level
     retryWrites: false,
     monitorCommands: opts.monitorCommands ?? false,
-  });
+    // bounds a heartbeat (the driver's 30 s default), which the watchdog below relies on
+    connectTimeoutMS: CONNECT_TIMEOUT_MS,
+  };
+  const conn = mongoose.createConnection(uri, options);
   await conn.asPromise();
+  watchMonitor(
+    conn,
+    () => conn.openUri(uri, options),
+    CONNECT_TIMEOUT_MS + options.heartbeatFrequencyMS + 3000,
+    (msg) => process.emitWarning(msg, 'CadenceDatabase'),
+  );
   return conn;
 }
 
