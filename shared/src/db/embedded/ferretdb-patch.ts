@@ -1,5 +1,7 @@
-import { chmod, cp, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { cp, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 
 /**
  * Two changes to FerretDB v1.24's SQLite backend so that it uses its `_id` index, applied at build
@@ -53,13 +55,9 @@ export async function patchedModFile(
   if (unexpected) return { skipped: `${unexpected.file} is not the expected FerretDB v1.24 source` };
   const copy = join(workDir, 'FerretDB');
   await cp(moduleDir, copy, { recursive: true });
-  for (const [i, e] of EDITS.entries()) {
-    const file = join(copy, e.file);
-    // the module cache is read-only, and so is a copy of it
-    await chmod(dirname(file), 0o755);
-    await chmod(file, 0o644);
-    await writeFile(file, sources[i]!.replaceAll(e.before, e.after));
-  }
+  // the module cache is read-only, and so is a copy of it (which must be patched, then removed)
+  await promisify(execFile)('chmod', ['-R', 'u+w', copy]);
+  for (const [i, e] of EDITS.entries()) await writeFile(join(copy, e.file), sources[i]!.replaceAll(e.before, e.after));
   const modFile = join(workDir, 'go.mod');
   const goMod = await readFile(join(programDir, 'go.mod'), 'utf8');
   await writeFile(modFile, `${goMod}\nreplace github.com/FerretDB/FerretDB => ${copy}\n`);
