@@ -1,7 +1,8 @@
 import { Webhook } from 'standardwebhooks';
 import { processEnv } from '@cadence/shared/config';
 import { occurrenceId } from '@cadence/scheduling/occurrences/models';
-import { buildFleet, inParallel, settle, type Fleet, type FleetSeries } from './support/fleet.js';
+import { inParallel } from '@cadence/shared/process';
+import { buildFleet, settle, type Fleet, type FleetSeries } from './support/fleet.js';
 import { cpuProfile } from './support/cpu-profile.js';
 import { figure, percentile, report } from './support/figures.js';
 import { providerDrivers } from './support/providers.js';

@@ -1,3 +1,4 @@
+import { inParallel } from '@cadence/shared/process';
 import type { ProviderDriver } from './providers.js';
 import type { Api, Stack } from './stack.js';
 
@@ -20,19 +21,6 @@ export interface Fleet {
 }
 
 const WEEKDAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'] as const;
-
-/** Runs `work` over `items` with at most `limit` at once, in order of start. */
-export async function inParallel<T>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<void>) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        await work(items[i]!, i);
-      }
-    }),
-  );
-}
 
 /**
  * A sales organization on the given providers: per provider `managers` managers, each with their

@@ -2,3 +2,4 @@ export { announceListening, onShutdownSignal, type ShutdownOptions } from './pro
 export { bootService, type BootOptions, type Stoppable } from './process/boot.js';
 export { every } from './process/periodic.js';
 export { KeyedLock } from './process/keyed-lock.js';
+export { inParallel } from './process/in-parallel.js';

@@ -81,7 +81,10 @@ export class CadenceEvents {
     const pairs = await this.pairsOf.get(organizationId, async () => {
       const rows = await Series.find({ organizationId }).select({ _id: 1, managerId: 1, repId: 1 }).lean();
       const byPair = new Map<string, string[]>();
-      for (const r of rows) byPair.set(`${r.managerId}|${r.repId}`, [...(byPair.get(`${r.managerId}|${r.repId}`) ?? []), r._id]);
+      for (const r of rows) {
+        const key = `${r.managerId}|${r.repId}`;
+        byPair.set(key, [...(byPair.get(key) ?? []), r._id]);
+      }
       return byPair;
     });
     const otherIds = (pairs.get(`${managerId}|${repId}`) ?? []).filter((id) => id !== ev.series._id);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Model } from 'mongoose';
 import { commitVersion, type Journal } from '@cadence/shared/db';
 import type { Logger } from '@cadence/shared/logging';
+import { inParallel } from '@cadence/shared/process';
 import type { ConnectionDoc } from '../connections/models.js';
 import { CursorExpiredError, ReauthRequiredError } from './errors.js';
 import type { SyncStateDoc } from './models.js';
@@ -26,17 +27,6 @@ const DEFAULT_CONCURRENCY = 4;
 /** Calendars read per round of a drain, and rounds per drain (a poll starts the next drain). */
 const DUE_BATCH = 100;
 const MAX_ROUNDS = 100;
-
-/** Runs `work` over `items`, at most `limit` at a time; the first failure is thrown once all have ended. */
-async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const failures: unknown[] = [];
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]!).catch((err: unknown) => failures.push(err));
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failures.length) throw failures[0];
-}
 
 const backoffMs = (failures: number) => Math.min(60_000 * 2 ** Math.min(failures, 6), 3600_000);
 
