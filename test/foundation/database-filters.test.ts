@@ -3,7 +3,7 @@ import { useTestDatabase } from '../harness/database.js';
 
 /**
  * The embedded FerretDB is built with a patch that makes it use its `_id` index, also when a filter
- * names a string `_id` among other fields (shared/src/db/embedded/ferretdb-patch.ts). The rest of
+ * names a string `_id` (or a list of them) among other fields (shared/src/db/embedded/ferretdb-patch.ts). The rest of
  * the filter must still apply, for every command the services use: an organization-scoped read of
  * another organization's id finds nothing, a compare-and-set on a stale version changes nothing.
  */
@@ -38,16 +38,41 @@ describe('filters that name an _id and other fields', () => {
   it('reads and writes by _id use the _id index, alone or with other fields', async () => {
     // FerretDB prints SQLite's plan (`SEARCH … USING INDEX`, not `SCAN`); MongoDB names an index stage
     const indexed = /USING INDEX|IDHACK|IXSCAN|EXPRESS/;
-    for (const filter of [{ _id: 'd9' }, { _id: 'd9', organizationId: 'org_a' }, { _id: 'd9', version: 1 }]) {
+    const listed = { _id: { $in: ['d9', 'd11', 'd13'] } };
+    for (const filter of [
+      { _id: 'd9' },
+      { _id: 'd9', organizationId: 'org_a' },
+      { _id: 'd9', version: 1 },
+      listed,
+      { ...listed, version: 1 },
+    ]) {
       const plan = JSON.stringify(await docs.find(filter as never).explain());
       expect(plan, JSON.stringify(filter)).toMatch(indexed);
       expect(plan).not.toMatch(/detail=SCAN/);
     }
   });
 
+  it('a list of ids finds exactly the listed documents that match the rest of the filter', async () => {
+    const ids = (rows: { _id: unknown }[]) => rows.map((r) => r._id).sort();
+    expect(ids(await docs.find({ _id: { $in: ['d10', 'd11', 'd11', 'nope'] } } as never).toArray())).toEqual(['d10', 'd11']);
+    expect(ids(await docs.find({ _id: { $in: ['d10', 'd11'] }, organizationId: 'org_a' } as never).toArray())).toEqual(['d11']);
+    // values the index cannot narrow by (a number, a pattern) are still matched as MongoDB does
+    expect(ids(await docs.find({ _id: { $in: ['d12', 12, /^d1[34]$/] } } as never).toArray())).toEqual(['d12', 'd13', 'd14']);
+    expect(await docs.countDocuments({ _id: { $in: [] } } as never)).toBe(0);
+    expect(
+      (await docs.updateMany({ _id: { $in: ['d15', 'd16'] }, organizationId: 'org_a' } as never, { $set: { version: 7 } }))
+        .modifiedCount,
+    ).toBe(1);
+    expect(ids(await docs.find({ version: 7 }).toArray())).toEqual(['d15']);
+  });
+
   it('a delete scoped to another organization deletes nothing', async () => {
     expect((await docs.deleteOne({ _id: 'd4' as never, organizationId: 'org_a' })).deletedCount).toBe(0);
     expect((await docs.deleteOne({ _id: 'd4' as never, organizationId: 'org_b' })).deletedCount).toBe(1);
-    expect(await docs.countDocuments({})).toBe(49);
+    expect((await docs.deleteMany({ _id: { $in: ['d17', 'd18', 'd19'] }, organizationId: 'org_a' } as never)).deletedCount).toBe(
+      2,
+    );
+    expect(await docs.countDocuments({ _id: { $in: ['d17', 'd18', 'd19'] } } as never)).toBe(1);
+    expect(await docs.countDocuments({})).toBe(47);
   });
 });
