@@ -95,16 +95,19 @@ export class CadenceEvents {
     );
     // the changed series as it is now; the pair's others as recently read
     const series = [ev.series, ...others.filter((s): s is NonNullable<typeof s> => s !== null)];
-    // each week's record by its `_id` (~53 a series), not a range query: FerretDB answers that by
-    // reading every occurrence ever recorded (one more a week a pair), by `_id` it uses its index
+    // the weeks' records by their `_id`s (~53 a series), not a range query: FerretDB answers that
+    // by reading every occurrence ever recorded (one more a week a pair), an `_id` list by its index
     const planned = series.flatMap((s) =>
       plannedOccurrences(s, from, to).map((p) => ({ s, p, key: occurrenceKey(p.originalStart) })),
     );
-    const records = await Promise.all(
-      planned.map(({ s, key }) => Occurrences.findById(occurrenceId(s._id, key)).select({ history: 0, pendingEvents: 0 }).lean()),
-    );
-    const weeks: CadenceWeek[] = planned.map(({ s, p, key }, i) => {
-      const view = occurrenceView(s, p, (records[i] ?? undefined) as OccurrenceDoc | undefined, now);
+    const found = planned.length
+      ? await Occurrences.find({ _id: { $in: planned.map(({ s, key }) => occurrenceId(s._id, key)) } })
+          .select({ history: 0, pendingEvents: 0 })
+          .lean()
+      : [];
+    const recorded = new Map(found.map((r) => [r._id, r as OccurrenceDoc]));
+    const weeks: CadenceWeek[] = planned.map(({ s, p, key }) => {
+      const view = occurrenceView(s, p, recorded.get(occurrenceId(s._id, key)), now);
       return { seriesId: s._id, key, originalStart: view.originalStart, category: cadenceCategory(view, now) };
     });
     const byId = new Map<string, SeriesDoc>(series.map((s) => [s._id, s as SeriesDoc]));
