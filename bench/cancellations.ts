@@ -17,12 +17,16 @@ import { startStack, type Stack } from './support/stack.js';
  * calls per cancellation, and where the time went (stages read back from the database and the
  * emulator's records). Providers: BENCH_PROVIDERS (default: every driver in support/providers.ts).
  * BENCH_CPU_PROFILE=<file> also profiles this process's CPU during the burst.
+ * Then BENCH_TRICKLE (50) other series' meetings are cancelled one at a time, BENCH_TRICKLE_PER_S
+ * (2) a second: the latency of a cancellation that does not queue behind 199 others.
  */
 export async function run(): Promise<void> {
   const env = processEnv();
   const managers = Number(env.BENCH_MANAGERS ?? 100);
   const reps = Number(env.BENCH_REPS ?? 10);
   const count = Number(env.BENCH_CANCELLATIONS ?? 200);
+  const trickleCount = Number(env.BENCH_TRICKLE ?? 50);
+  const tricklePaceMs = 1000 / Number(env.BENCH_TRICKLE_PER_S ?? 2);
   const drivers = await providerDrivers(env.BENCH_PROVIDERS);
   const stack = await startStack('cancellations', () => Object.assign({}, ...drivers.map((d) => d.deps())));
   const { log } = stack;
@@ -33,12 +37,12 @@ export async function run(): Promise<void> {
     const fleet = await buildFleet(stack, drivers, { managers, reps, eventTypes: ['occurrence.cancelled'] });
     await settle(stack, drivers);
 
-    // the first meeting of `count` series spread evenly over the calendars
+    // the first meeting of `count` series spread evenly over the calendars; the trickle's between them
     const step = fleet.series.length / count;
-    const targets = await pickTargets(
-      fleet,
-      Array.from({ length: count }, (_, i) => fleet.series[Math.floor(i * step)]!),
-    );
+    const spread = (n: number, offset: number) =>
+      Array.from({ length: n }, (_, i) => fleet.series[Math.floor(i * step + offset)]!);
+    const targets = await pickTargets(fleet, spread(count, 0));
+    const trickle = await pickTargets(fleet, spread(Math.min(trickleCount, count), step / 2));
     const callsBefore = drivers.map((d) => d.apiCalls());
     log(`cancelling ${targets.length} occurrences at once…`);
     stack.profile.reset();
@@ -52,31 +56,36 @@ export async function run(): Promise<void> {
     );
     const burstMs = Date.now() - burstStart;
     const timeoutMs = Number(env.BENCH_TIMEOUT_MS ?? 120_000);
-    const deadline = Date.now() + timeoutMs;
-    const wanted = new Set(targets.map((t) => t.id));
-    const arrived = () => new Set(received(stack, fleet).map((r) => r.id));
-    for (let seen = arrived(); Date.now() < deadline && [...wanted].some((id) => !seen.has(id)); seen = arrived())
-      await new Promise((r) => setTimeout(r, 50));
+    await arrival(stack, fleet, targets, timeoutMs);
     await cpu.stop();
+    const calls = drivers.reduce((sum, d, i) => sum + d.apiCalls() - callsBefore[i]!, 0);
+    log(`burst sent in ${burstMs} ms; ${received(stack, fleet).length} signed webhooks received`);
+    stack.profile.print(log);
+    await printStages(stack, drivers, fleet, targets, burstStart);
+
+    log(`cancelling ${trickle.length} more, one every ${Math.round(tricklePaceMs)} ms…`);
+    const trickleStart = Date.now();
+    const sent = trickle.map(async (t, i) => {
+      await new Promise((r) => setTimeout(r, trickleStart + i * tricklePaceMs - Date.now()));
+      t.sentAt = Date.now();
+      await t.series.provider.cancel(t.series.manager, t.series.eventId, t.key);
+    });
+    await Promise.all(sent);
+    await arrival(stack, fleet, trickle, timeoutMs);
     // late duplicates have their chance to show up
     await settle(stack, drivers, 2000);
-    const calls = drivers.reduce((sum, d, i) => sum + d.apiCalls() - callsBefore[i]!, 0);
 
     const got = received(stack, fleet);
     const byKey = new Map<string, number[]>();
     for (const r of got) byKey.set(r.id, [...(byKey.get(r.id) ?? []), r.at]);
-    const latencies = targets
-      .filter((t) => byKey.has(t.id))
-      .map((t) => Math.min(...byKey.get(t.id)!) - t.sentAt)
-      .sort((a, b) => a - b);
+    const latencies = latenciesOf(targets, byKey);
+    const trickleLatencies = latenciesOf(trickle, byKey);
+    const wanted = new Set([...targets, ...trickle].map((t) => t.id));
     const delivered = targets.filter((t) => byKey.has(t.id)).length;
     const duplicates = [...byKey.values()].reduce((n, times) => n + times.length - 1, 0);
     const unexpected = [...byKey.keys()].filter((k) => !wanted.has(k)).length;
-    const missing = targets.length - delivered;
+    const missing = wanted.size - [...wanted].filter((id) => byKey.has(id)).length;
 
-    log(`burst sent in ${burstMs} ms; ${got.length} signed webhooks received`);
-    stack.profile.print(log);
-    await printStages(stack, drivers, fleet, targets, burstStart);
     report(
       'cancellations',
       {
@@ -85,6 +94,9 @@ export async function run(): Promise<void> {
         p99: figure(percentile(latencies, 99), 'ms', '<', 1000),
         max: figure(latencies[latencies.length - 1] ?? NaN, 'ms'),
         delivered: figure(delivered, 'of ' + targets.length, '==', targets.length),
+        trickleP50: figure(percentile(trickleLatencies, 50), 'ms'),
+        trickleP99: figure(percentile(trickleLatencies, 99), 'ms'),
+        trickleDelivered: figure(trickleLatencies.length, 'of ' + trickle.length, '==', trickle.length),
         duplicates: figure(duplicates, 'webhooks', '==', 0),
         missing: figure(missing, 'cancellations', '==', 0),
         unexpected: figure(unexpected, 'webhooks', '==', 0),
@@ -95,6 +107,7 @@ export async function run(): Promise<void> {
         calendars: managers * drivers.length,
         series: fleet.series.length,
         cancellations: targets.length,
+        trickle: { cancellations: trickle.length, paceMs: Math.round(tricklePaceMs) },
         apiCalls: calls,
         burstMs,
         settings: {
@@ -110,6 +123,22 @@ export async function run(): Promise<void> {
     for (const d of drivers) await d.close();
   }
 }
+
+/** Until every target's webhook has arrived, or `timeoutMs` (what is missing then is counted). */
+async function arrival(stack: Stack, fleet: Fleet, targets: Target[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const wanted = targets.map((t) => t.id);
+  const arrived = () => new Set(received(stack, fleet).map((r) => r.id));
+  for (let seen = arrived(); Date.now() < deadline && wanted.some((id) => !seen.has(id)); seen = arrived())
+    await new Promise((r) => setTimeout(r, 50));
+}
+
+/** Each delivered target's first webhook minus its cancellation, ascending. */
+const latenciesOf = (targets: Target[], byKey: Map<string, number[]>) =>
+  targets
+    .filter((t) => byKey.has(t.id))
+    .map((t) => Math.min(...byKey.get(t.id)!) - t.sentAt)
+    .sort((a, b) => a - b);
 
 interface Target {
   series: FleetSeries;
