@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { afterAll } from 'vitest';
 import { createAgendaApp, type AgendaApp, type AgendaDeps } from '@cadence/agenda/app';
+import { buildReportFacts } from '@cadence/agenda/reports/facts/backfill';
 import { createSchedulingApp, type SchedulingApp, type SchedulingDeps } from '@cadence/scheduling/app';
 import { issueApiKey } from '@cadence/scheduling/organizations/api-keys';
 import { organizationModels } from '@cadence/scheduling/organizations/models';
@@ -113,6 +114,7 @@ export async function agendaHarness(
     ...opts.agenda,
   });
   await ensureIndexes(agendaDb.conn);
+  await buildReportFacts(agenda.ctx); // as the service does at start (a fresh database: at once)
   const agendaUrl = (await serve(agenda.app)).url;
 
   const orgModels = organizationModels(schedulingDb.conn);

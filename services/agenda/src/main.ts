@@ -4,6 +4,7 @@ import { startJournalUpkeep } from '@cadence/shared/db';
 import { bootService } from '@cadence/shared/process';
 import { createAgendaApp } from './app.js';
 import { startOverdueSweep } from './homework/overdue.js';
+import { startReportFactsUpkeep } from './reports/facts/repair.js';
 
 const config = loadConfigOrExit('agenda', agendaConfigSchema);
 const logger = createLogger({ service: 'agenda', level: config.LOG_LEVEL });
@@ -32,9 +33,14 @@ bootService({
       reportCacheMs: config.REPORT_CACHE_MS,
       readCacheTtlMs: config.AGENDA_READ_CACHE_MS,
     });
-    const { Journal, Agendas, Homework, Templates, Links } = ctx.models;
+    const { Journal, Agendas, Homework, Templates, Links, ReportFacts } = ctx.models;
     const workers = [
-      startJournalUpkeep(Journal, [{ model: Agendas }, { model: Homework }, { model: Templates }, { model: Links }], logger),
+      startJournalUpkeep(
+        Journal,
+        [{ model: Agendas }, { model: Homework }, { model: Templates }, { model: Links }, { model: ReportFacts }],
+        logger,
+      ),
+      startReportFactsUpkeep(ctx, logger),
       ...(config.INTERNAL_TOKEN ? [startOverdueSweep(ctx, logger, config.HOMEWORK_OVERDUE_SWEEP_INTERVAL_MS)] : []),
     ];
     return { app, workers };

@@ -6,6 +6,8 @@ import type { HomeworkDoc } from '../homework/models.js';
 import type { HomeworkService } from '../homework/service.js';
 import { nextHeldAfter } from '../occurrences/lookup.js';
 import { ReadCache } from '@cadence/shared/cache/read-cache';
+import { agendaChange } from '../reports/facts/codec.js';
+import { trackedWrite } from '../reports/facts/tracked-write.js';
 import type { TemplateService } from '../templates/service.js';
 import { applyAgendaChange } from './edit.js';
 import { agendaId, type AgendaDoc } from './models.js';
@@ -51,16 +53,16 @@ export class AgendaService {
   async occurrence(scope: OccurrenceScope): Promise<{ series: SeriesView; occurrence: OccurrenceView }> {
     const [series, occurrence] = await Promise.all([
       this.series(scope),
-      this.reads.get(`${scope.organizationId}|${scope.seriesId}|${scope.key}`, () => scope.scheduling.occurrence(scope.seriesId, scope.key)),
+      this.reads.get(`${scope.organizationId}|${scope.seriesId}|${scope.key}`, () =>
+        scope.scheduling.occurrence(scope.seriesId, scope.key),
+      ),
     ]);
     return { series, occurrence };
   }
 
   /** The agenda bundle; `known` skips asking for an occurrence the caller has just fetched. */
   async load(scope: OccurrenceScope, known?: OccurrenceView): Promise<AgendaBundle> {
-    const { series, occurrence } = known
-      ? { series: await this.series(scope), occurrence: known }
-      : await this.occurrence(scope);
+    const { series, occurrence } = known ? { series: await this.series(scope), occurrence: known } : await this.occurrence(scope);
     const agenda = await this.reads.get(agendaEntry(scope), () => this.ensure(scope.organizationId, occurrence));
     return this.bundle(scope, series, occurrence, agenda);
   }
@@ -90,15 +92,18 @@ export class AgendaService {
       createdAt: now,
       updatedAt: now,
     } as unknown as AgendaDoc;
-    try {
-      await Agendas.create(doc);
-      return doc;
-    } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
-      const winner = await Agendas.findOne({ _id: id, organizationId }).lean();
-      if (!winner) throw err;
-      return winner;
-    }
+    const create = async () => {
+      try {
+        await Agendas.create(doc);
+        return doc;
+      } catch (err) {
+        if (!isDuplicateKeyError(err)) throw err;
+        const winner = await Agendas.findOne({ _id: id, organizationId }).lean();
+        if (!winner) throw err;
+        return winner;
+      }
+    };
+    return trackedWrite(this.ctx, { source: 'agenda', organizationId, sourceId: id }, create, agendaChange);
   }
 
   /** Notes, covered flags and figures; refused (409) on a cancelled occurrence. */
@@ -106,15 +111,24 @@ export class AgendaService {
     const { series, occurrence } = await this.occurrence(scope);
     this.assertWritable(occurrence);
     const { Agendas, Journal } = this.ctx.models;
-    const saved = await this.ctx.writes.run(agendaId(scope.seriesId, scope.key), async () => {
-      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-        const doc = await this.ensure(scope.organizationId, occurrence);
-        const now = this.ctx.now();
-        const set = { ...applyAgendaChange(doc, input, now), updatedAt: now };
-        if (await commitVersion(Agendas, Journal, doc._id, doc.version, set)) return { ...doc, ...set, version: doc.version + 1 };
-      }
-      throw conflict('The agenda changed concurrently; try again.');
-    });
+    const id = agendaId(scope.seriesId, scope.key);
+    const write = () =>
+      this.ctx.writes.run(id, async () => {
+        for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+          const doc = await this.ensure(scope.organizationId, occurrence);
+          const now = this.ctx.now();
+          const set = { ...applyAgendaChange(doc, input, now), updatedAt: now };
+          if (await commitVersion(Agendas, Journal, doc._id, doc.version, set))
+            return { ...doc, ...set, version: doc.version + 1 };
+        }
+        throw conflict('The agenda changed concurrently; try again.');
+      });
+    const saved = await trackedWrite(
+      this.ctx,
+      { source: 'agenda', organizationId: scope.organizationId, sourceId: id },
+      write,
+      agendaChange,
+    );
     this.reads.forget(agendaEntry(scope));
     return this.bundle(scope, series, occurrence, saved);
   }

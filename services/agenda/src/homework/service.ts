@@ -5,6 +5,8 @@ import type { AgendaContext } from '../context.js';
 import { newId } from '@cadence/shared/ids';
 import { currentOrNext } from '../occurrences/lookup.js';
 import { ReadCache } from '@cadence/shared/cache/read-cache';
+import { homeworkChange } from '../reports/facts/codec.js';
+import { trackedWrite } from '../reports/facts/tracked-write.js';
 import { decodeCursor, pageOf } from '@cadence/shared/http';
 import { defaultDue } from './due.js';
 import type { HomeworkDoc } from './models.js';
@@ -68,27 +70,30 @@ export class HomeworkService {
     }
     const now = this.ctx.now();
     const due = input.due ? new Date(input.due) : await defaultDue(scheduling, occurrence);
-    const doc = await this.ctx.models.Homework.create({
-      _id: newId('hw'),
-      organizationId,
-      seriesId: occurrence.seriesId,
-      assignedKey: occurrence.key,
-      title: input.title,
-      details: input.details,
-      owner: input.owner,
-      due,
-      dueDefaulted: !input.due,
-      status: 'open',
-      statusChangedAt: now,
-      statusChangedBy: actor,
-      reviewKey: null,
-      history: [{ status: 'open', at: now, by: actor }],
-      version: 1,
-      createdAt: now,
-      updatedAt: now,
-    });
+    const id = newId('hw');
+    const create = () =>
+      this.ctx.models.Homework.create({
+        _id: id,
+        organizationId,
+        seriesId: occurrence.seriesId,
+        assignedKey: occurrence.key,
+        title: input.title,
+        details: input.details,
+        owner: input.owner,
+        due,
+        dueDefaulted: !input.due,
+        status: 'open',
+        statusChangedAt: now,
+        statusChangedBy: actor,
+        reviewKey: null,
+        history: [{ status: 'open', at: now, by: actor }],
+        version: 1,
+        createdAt: now,
+        updatedAt: now,
+      }).then((doc) => doc.toObject());
+    const doc = await trackedWrite(this.ctx, { source: 'homework', organizationId, sourceId: id }, create, homeworkChange);
     this.reads.forget(homeworkEntries(organizationId, occurrence.seriesId));
-    return doc.toObject();
+    return doc;
   }
 
   async get(organizationId: string, id: string): Promise<HomeworkDoc> {
@@ -157,7 +162,12 @@ export class HomeworkService {
 
   /** Edits and status changes, compare-and-set on `version`; every status change is recorded. */
   async update(organizationId: string, id: string, input: UpdateHomeworkInput, change: ChangeContext): Promise<HomeworkDoc> {
-    const doc = await this.ctx.writes.run(id, () => this.write(organizationId, id, input, change));
+    const doc = await trackedWrite(
+      this.ctx,
+      { source: 'homework', organizationId, sourceId: id },
+      () => this.ctx.writes.run(id, () => this.write(organizationId, id, input, change)),
+      homeworkChange,
+    );
     // an item shows in the agendas from where it was assigned to where it was reviewed
     this.reads.forget(homeworkEntries(organizationId, doc.seriesId));
     return doc;
@@ -193,7 +203,8 @@ export class HomeworkService {
         });
       }
       if (statusChanges) set.history = [...doc.history, { status: input.status, at: now, by: actor }];
-      if (await commitVersion(Homework, Journal, id, doc.version, set)) return { ...doc, ...set, version: doc.version + 1 } as HomeworkDoc;
+      if (await commitVersion(Homework, Journal, id, doc.version, set))
+        return { ...doc, ...set, version: doc.version + 1 } as HomeworkDoc;
     }
     throw conflict('The homework changed concurrently; try again.');
   }

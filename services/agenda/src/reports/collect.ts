@@ -4,6 +4,7 @@ import type { OccurrenceInRange, SchedulingClient } from '@cadence/shared/client
 import type { CadenceRules } from '@cadence/shared/contracts/scheduling';
 import { isoWeekOf, occurrenceKey, parseOccurrenceKey } from '@cadence/shared/time';
 import type { AgendaModels } from '../context.js';
+import { FactsReader } from './facts/read.js';
 import { foldHomework, readAgendaFacts, readHomework, type AgendaFacts, type HomeworkFacts, type Scope } from './local-reads.js';
 
 /**
@@ -76,8 +77,10 @@ export function inRange(iso: string, zone: string, range: ReportRange, now: Date
 /**
  * Everything a report needs, in a number of queries that does not grow with the pairs: the
  * scheduling service's occurrences by pair (a page per 100 series, with STREAK_CONTEXT_WEEKS of
- * earlier weeks so streaks that began before the range are seen whole), then one query for the
- * homework and one for the agendas of all those series.
+ * earlier weeks so streaks that began before the range are seen whole), and with each page its
+ * series' agenda and homework facts by id (reports/facts/: about one document per series and
+ * year). Until the facts are built (the first start after an upgrade), one query for the homework
+ * and one for the agendas instead.
  */
 export async function collectReport(
   scheduling: SchedulingClient,
@@ -96,10 +99,12 @@ export async function collectReport(
   const hi = DateTime.fromISO(toExclusive, { zone: 'UTC' }).plus({ days: 1 }).toJSDate();
   const readLocal = (scope: Scope) =>
     Promise.all([readAgendaFacts(models, scope, lo, hi), readHomework(models, scope, occurrenceKey(lo), occurrenceKey(hi))]);
-  // Unfiltered, the organization's agendas and homework are read while the pages come: a
-  // thousand-id `$in` would cost more on FerretDB (it tests `$in` against every document)
+  // the series' facts, read by id page by page; until they are built, the documents themselves
+  const facts = await FactsReader.open({ models }, organizationId, occurrenceKey(lo), occurrenceKey(hi));
+  // Without facts and unfiltered, the organization's agendas and homework are read while the
+  // pages come (a scan either way on FerretDB)
   const filtered = Boolean(q.managerId || q.repId);
-  const early = filtered ? undefined : readLocal({ organizationId });
+  const early = facts || filtered ? undefined : readLocal({ organizationId });
   early?.catch(() => undefined); // awaited below; a failing page must not leave it unhandled
 
   const pairs = new Map<string, PairData>();
@@ -112,6 +117,7 @@ export async function collectReport(
       60_000,
     );
     rules = res.rules;
+    facts?.add(res.items.map((i) => i.series.id));
     for (const { series, occurrences } of res.items) {
       const id = `${series.manager.id}|${series.rep.id}`;
       let pair = pairs.get(id);
@@ -144,11 +150,13 @@ export async function collectReport(
     pair.weeks.sort((a, b) => Date.parse(a.occurrence.originalStart) - Date.parse(b.occurrence.originalStart));
 
   const seriesIds = [...pairs.values()].flatMap((p) => p.seriesIds);
-  const [agendas, homeworkRows] = early
-    ? await early
-    : seriesIds.length
-      ? await readLocal({ organizationId, seriesId: { $in: seriesIds } })
-      : [new Map<string, AgendaFacts>(), []];
+  const [agendas, homeworkRows] = facts
+    ? await facts.result().then((r) => [r.agendas, r.homework] as const)
+    : early
+      ? await early
+      : seriesIds.length
+        ? await readLocal({ organizationId, seriesId: { $in: seriesIds } })
+        : [new Map<string, AgendaFacts>(), []];
   const homework: Map<string, HomeworkFacts> = foldHomework(
     homeworkRows,
     (h) => {

@@ -19,12 +19,25 @@ export interface HomeworkFacts {
 }
 
 export type HomeworkRow = { seriesId: string; assignedKey: string; status: string; due: Date; statusChangedAt: Date };
-type AgendaRow = {
+/** The fields of an agenda the report reads. */
+export type AgendaRow = {
   _id: string;
-  items?: { covered?: boolean }[];
-  notes?: string;
+  items?: { covered?: boolean }[] | null;
+  notes?: string | null;
   figures?: { calls?: number | null; dealsClosed?: number | null } | null;
 };
+
+/** What the report counts of one agenda. */
+export function agendaFactsOf(a: AgendaRow): AgendaFacts {
+  const items = a.items ?? [];
+  return {
+    items: items.length,
+    covered: items.filter((i) => i.covered).length,
+    notes: Boolean(a.notes?.trim()),
+    calls: typeof a.figures?.calls === 'number' ? a.figures.calls : null,
+    dealsClosed: typeof a.figures?.dealsClosed === 'number' ? a.figures.dealsClosed : null,
+  };
+}
 
 /** Documents read per round trip. */
 const BATCH = 2_000;
@@ -39,16 +52,7 @@ export async function readAgendaFacts(models: AgendaModels, scope: Scope, lo: Da
     .select({ items: 1, notes: 1, figures: 1 })
     .lean<AgendaRow[]>()
     .cursor({ batchSize: BATCH });
-  for await (const a of rows as AsyncIterable<AgendaRow>) {
-    const items = a.items ?? [];
-    facts.set(a._id, {
-      items: items.length,
-      covered: items.filter((i) => i.covered).length,
-      notes: Boolean(a.notes?.trim()),
-      calls: typeof a.figures?.calls === 'number' ? a.figures.calls : null,
-      dealsClosed: typeof a.figures?.dealsClosed === 'number' ? a.figures.dealsClosed : null,
-    });
-  }
+  for await (const a of rows as AsyncIterable<AgendaRow>) facts.set(a._id, agendaFactsOf(a));
   return facts;
 }
 
