@@ -7,10 +7,13 @@ import { personIdSchema } from '../people/schemas.js';
 import { plannedOccurrences } from '../series/schedule.js';
 import { toSeriesView } from '../series/service.js';
 import { occurrenceId, type OccurrenceDoc } from './models.js';
+import type { SeriesWindows } from './series-window.js';
 import { bound } from './range.js';
 import { occurrenceView } from './view.js';
 
 const MAX_SPAN_YEARS = 3;
+/** Occurrence ids per `_id: {$in}` query (a page of 100 series over a year and a half is ~8,000). */
+const IDS_PER_QUERY = 1_000;
 
 export const occurrencesByPairQuery = z.strictObject({
   from: z
@@ -24,18 +27,83 @@ export const occurrencesByPairQuery = z.strictObject({
 });
 export type ByPairQuery = z.output<typeof occurrencesByPairQuery>;
 
-/** The cursor is the last series' sort key: manager, rep, series id. */
-const cursorSchema = z.tuple([z.string(), z.string(), z.string()]);
-const encodeCursor = (s: { managerId: string; repId: string; _id: string }) =>
-  Buffer.from(JSON.stringify([s.managerId, s.repId, s._id])).toString('base64url');
+/** The cursor: the last series' sort key (manager, rep, series id), and the kept read it was cut from. */
+const cursorSchema = z.union([
+  z.tuple([z.string(), z.string(), z.string()]),
+  z.tuple([z.string(), z.string(), z.string(), z.string()]),
+]);
+type Cursor = z.infer<typeof cursorSchema>;
+const encodeCursor = (s: { managerId: string; repId: string; _id: string }, windowId: string | undefined) =>
+  Buffer.from(JSON.stringify(windowId ? [s.managerId, s.repId, s._id, windowId] : [s.managerId, s.repId, s._id])).toString(
+    'base64url',
+  );
 
-function decodeCursor(cursor: string | undefined): [string, string, string] | undefined {
+function decodeCursor(cursor: string | undefined): Cursor | undefined {
   if (!cursor) return undefined;
   try {
     return cursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
   } catch {
-    throw badRequest('Invalid query: cursor.', [{ location: 'query', field: 'cursor', message: 'must be a cursor from a previous page' }]);
+    throw badRequest('Invalid query: cursor.', [
+      { location: 'query', field: 'cursor', message: 'must be a cursor from a previous page' },
+    ]);
   }
+}
+
+/** Series read at once for a listing: its pages are cut from that read (series-window.ts). */
+const WINDOW = 2_000;
+
+/** Up to `limit` series after the cursor, in order of manager, rep and series. */
+function readSeries(ctx: SchedulingContext, organizationId: string, q: ByPairQuery, after: Cursor | undefined, limit: number) {
+  return ctx.models.Series.find({
+    organizationId,
+    ...(q.managerId ? { managerId: q.managerId } : {}),
+    ...(q.repId ? { repId: q.repId } : {}),
+    ...(after
+      ? {
+          $or: [
+            { managerId: { $gt: after[0] } },
+            { managerId: after[0], repId: { $gt: after[1] } },
+            { managerId: after[0], repId: after[1], _id: { $gt: after[2] } },
+          ],
+        }
+      : {}),
+  })
+    .select({ pendingEvents: 0 })
+    .sort({ managerId: 1, repId: 1, _id: 1 })
+    .limit(limit)
+    .lean();
+}
+export type SeriesRow = Awaited<ReturnType<typeof readSeries>>[number];
+
+/** One page of series and the cursor of the next, from a kept read when this replica has it. */
+async function seriesPage(
+  ctx: SchedulingContext,
+  windows: SeriesWindows<SeriesRow>,
+  organizationId: string,
+  q: ByPairQuery,
+): Promise<{ page: SeriesRow[]; nextCursor: string | null }> {
+  const after = decodeCursor(q.cursor);
+  const owner = JSON.stringify([organizationId, q.managerId ?? null, q.repId ?? null]);
+  const kept = after?.[3] ? windows.get(after[3], owner) : undefined;
+  const start = kept ? kept.rows.findIndex((s) => s._id === after![2]) + 1 : 0;
+  let rows: SeriesRow[];
+  let more: boolean;
+  let windowId: string | undefined;
+  if (kept && start > 0) {
+    ({ rows, more } = kept);
+    windowId = after![3];
+  } else {
+    const read = await readSeries(ctx, organizationId, q, after, WINDOW + 1);
+    rows = read.slice(0, WINDOW);
+    more = read.length > WINDOW;
+    if (rows.length > q.limit) windowId = windows.keep(owner, rows, more);
+  }
+  const from = windowId === after?.[3] ? start : 0;
+  const page = rows.slice(from, from + q.limit);
+  const restKept = from + q.limit < rows.length;
+  if (!restKept && windowId) windows.forget(windowId);
+  const last = page[page.length - 1];
+  return { page, nextCursor: last && (restKept || more) ? encodeCursor(last, restKept ? windowId : undefined) : null };
 }
 
 function checkRange(q: ByPairQuery): void {
@@ -55,61 +123,49 @@ const withoutHistory = ({ history: _history, ...rest }: ReturnType<typeof occurr
 
 /**
  * One page of series in a range with their occurrences, in order of manager, rep and series, so
- * a pair's series arrive together. Three queries per page whatever the page holds: the series,
- * their people, and the occurrence records in the range; the rest is expanded in memory.
+ * a pair's series arrive together: the series, their people, and the records of their planned
+ * occurrences by id (a query per IDS_PER_QUERY occurrences); the rest is expanded in memory.
  */
 export async function occurrencesByPair(
   ctx: SchedulingContext,
   organizationId: string,
   q: ByPairQuery,
   rules: CadenceRules,
+  windows: SeriesWindows<SeriesRow>,
 ): Promise<OccurrencesByPairPage> {
   checkRange(q);
-  const { Series, People, Occurrences } = ctx.models;
-  const after = decodeCursor(q.cursor);
-  const rows = await Series.find({
-    organizationId,
-    ...(q.managerId ? { managerId: q.managerId } : {}),
-    ...(q.repId ? { repId: q.repId } : {}),
-    ...(after
-      ? {
-          $or: [
-            { managerId: { $gt: after[0] } },
-            { managerId: after[0], repId: { $gt: after[1] } },
-            { managerId: after[0], repId: after[1], _id: { $gt: after[2] } },
-          ],
-        }
-      : {}),
-  })
-    .select({ pendingEvents: 0 })
-    .sort({ managerId: 1, repId: 1, _id: 1 })
-    .limit(q.limit + 1)
-    .lean();
-  const page = rows.slice(0, q.limit);
+  const { People, Occurrences } = ctx.models;
+  const { page, nextCursor } = await seriesPage(ctx, windows, organizationId, q);
   if (!page.length) return { items: [], nextCursor: null, rules };
 
-  const ranges = new Map(page.map((s) => [s._id, { from: bound(q.from, s.timeZone), to: bound(q.to, s.timeZone) }]));
-  const lo = new Date(Math.min(...[...ranges.values()].map((r) => r.from.getTime())));
-  const hi = new Date(Math.max(...[...ranges.values()].map((r) => r.to.getTime())));
-  const [people, records] = await Promise.all([
+  const planned = page.map((series) => {
+    const occurrences = plannedOccurrences(series, bound(q.from, series.timeZone), bound(q.to, series.timeZone));
+    return { series, occurrences, ids: occurrences.map((p) => occurrenceId(series._id, occurrenceKey(p.originalStart))) };
+  });
+  // Only occurrences something happened to have a record: they are read by the ids of the planned
+  // ones, which FerretDB looks up in its _id index (any other filter reads the whole collection)
+  const ids = planned.flatMap((p) => p.ids);
+  const idLists = Array.from({ length: Math.ceil(ids.length / IDS_PER_QUERY) }, (_, i) =>
+    ids.slice(i * IDS_PER_QUERY, (i + 1) * IDS_PER_QUERY),
+  );
+  const [people, ...records] = await Promise.all([
     People.find({ organizationId, _id: { $in: [...new Set(page.flatMap((s) => [s.managerId, s.repId]))] } }).lean(),
-    Occurrences.find({ organizationId, seriesId: { $in: page.map((s) => s._id) }, originalStart: { $gte: lo, $lt: hi } })
-      .select({ history: 0, pendingEvents: 0 })
-      .lean(),
+    ...idLists.map((list) =>
+      Occurrences.find({ _id: { $in: list }, organizationId })
+        .select({ history: 0, pendingEvents: 0 })
+        .lean<OccurrenceDoc[]>(),
+    ),
   ]);
   const person = new Map(people.map((p) => [p._id, p]));
-  const recorded = new Map<string, OccurrenceDoc>(records.map((r) => [r._id, r as OccurrenceDoc]));
+  const recorded = new Map<string, OccurrenceDoc>(records.flat().map((r) => [r._id, r]));
   const now = ctx.now();
 
-  const items = page.flatMap((series) => {
+  const items = planned.flatMap(({ series, occurrences, ids }) => {
     const manager = person.get(series.managerId);
     const rep = person.get(series.repId);
     if (!manager || !rep) return []; // a person removed under a series: nothing to attribute it to
-    const range = ranges.get(series._id)!;
-    const occurrences = plannedOccurrences(series, range.from, range.to).map((p) =>
-      withoutHistory(occurrenceView(series, p, recorded.get(occurrenceId(series._id, occurrenceKey(p.originalStart))), now)),
-    );
-    return [{ series: toSeriesView(series, manager, rep), occurrences }];
+    const views = occurrences.map((p, i) => withoutHistory(occurrenceView(series, p, recorded.get(ids[i]!), now)));
+    return [{ series: toSeriesView(series, manager, rep), occurrences: views }];
   });
-  return { items, nextCursor: rows.length > q.limit ? encodeCursor(page[page.length - 1]!) : null, rules };
+  return { items, nextCursor, rules };
 }

@@ -3,7 +3,8 @@ import { badRequest, notFound } from '@cadence/shared/http';
 import { occurrenceKey, parseOccurrenceKey } from '@cadence/shared/time';
 import type { SchedulingContext } from '../context.js';
 import { plannedAt, plannedOccurrences } from '../series/schedule.js';
-import { occurrencesByPair, type ByPairQuery } from './by-pair.js';
+import { occurrencesByPair, type ByPairQuery, type SeriesRow } from './by-pair.js';
+import { SeriesWindows } from './series-window.js';
 import { bound } from './range.js';
 import { occurrenceId } from './models.js';
 import type { CadenceRules, OccurrencesByPairPage } from '@cadence/shared/contracts/scheduling';
@@ -13,9 +14,11 @@ import { occurrenceView } from './view.js';
 const DEFAULT_BACK_DAYS = 28;
 const DEFAULT_AHEAD_DAYS = 56;
 
-
 /** Reading occurrences: the series rule expanded over a bounded range, overlaid with their records. */
 export class OccurrenceService {
+  /** Reads of series kept between the pages of a listing by pair. */
+  private readonly windows = new SeriesWindows<SeriesRow>();
+
   constructor(private readonly ctx: SchedulingContext) {}
 
   private async series(organizationId: string, seriesId: string) {
@@ -55,7 +58,7 @@ export class OccurrenceService {
 
   /** Many series at once, grouped by pair: what reports read instead of one call per series. */
   byPair(organizationId: string, q: ByPairQuery, rules: CadenceRules): Promise<OccurrencesByPairPage> {
-    return occurrencesByPair(this.ctx, organizationId, q, rules);
+    return occurrencesByPair(this.ctx, organizationId, q, rules, this.windows);
   }
 
   async get(organizationId: string, seriesId: string, key: string): Promise<OccurrenceView> {

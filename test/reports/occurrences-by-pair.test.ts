@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { agendaHarness } from '../harness/agenda.js';
+
+/** `GET /v1/occurrences` (scheduling), which reports page through: one page of series at a time. */
+const h = await agendaHarness('occurrences_by_pair', { start: '2026-03-02T12:00:00Z' });
+const org = await h.newOrg('Acme');
+for (const [i, weekday] of ['monday', 'tuesday', 'wednesday', 'thursday', 'friday'].entries())
+  await h.newSeries(org, {
+    weekday,
+    startTime: `${String(i + 8).padStart(2, '0')}:00`,
+    timeZone: 'Europe/Berlin',
+    startDate: '2026-03-02',
+  });
+
+type Page = { items: { series: { id: string }; occurrences: { key: string; state: string }[] }[]; nextCursor: string | null };
+const RANGE = 'from=2026-03-01&to=2026-04-01';
+const get = async (query: string) => (await org.scheduling.get(`/v1/occurrences?${RANGE}&${query}`).expect(200)).body as Page;
+
+async function allPages(limit: number, rewrite: (cursor: string) => string = (c) => c): Promise<Page['items']> {
+  const items: Page['items'] = [];
+  let cursor: string | null = null;
+  do {
+    const page: Page = await get(`limit=${limit}${cursor ? `&cursor=${rewrite(cursor)}` : ''}`);
+    items.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return items;
+}
+
+describe('occurrences by pair, page by page', () => {
+  it('gives every series once, in order, whatever the page size', async () => {
+    const whole = await get('limit=100');
+    expect(whole.items).toHaveLength(5);
+    expect(whole.nextCursor).toBeNull();
+    expect(whole.items.every((i) => i.occurrences.length === 5 || i.occurrences.length === 4)).toBe(true);
+    expect(await allPages(2)).toEqual(whole.items);
+    expect(await allPages(1)).toEqual(whole.items);
+  });
+
+  it('reads the series once for all the pages of a listing (each read decodes every series on FerretDB)', async () => {
+    let seriesReads = 0;
+    h.scheduling.ctx.models.Series.db.set('debug', (coll: string, method: string) => {
+      if (coll === 'series' && method === 'find') seriesReads++;
+    });
+    try {
+      expect(await allPages(1)).toHaveLength(5);
+    } finally {
+      h.scheduling.ctx.models.Series.db.set('debug', false);
+    }
+    expect(seriesReads).toBe(1);
+  });
+
+  it('answers the same page for a cursor asked again, and for a cursor of the older three-part form', async () => {
+    const first = await get('limit=2');
+    const again = await get(`limit=2&cursor=${first.nextCursor}`);
+    expect(await get(`limit=2&cursor=${first.nextCursor}`)).toEqual(again);
+    // another replica (or this one after a minute) reads from the cursor's position itself
+    const positionOnly = (c: string) =>
+      Buffer.from(JSON.stringify((JSON.parse(Buffer.from(c, 'base64url').toString()) as string[]).slice(0, 3))).toString(
+        'base64url',
+      );
+    expect(await allPages(2, positionOnly)).toEqual((await get('limit=100')).items);
+  });
+
+  it('shows recorded changes on the planned occurrences', async () => {
+    const whole = await get('limit=100');
+    const { series, occurrences } = whole.items[0]!;
+    await org.scheduling
+      .post(`/v1/local-calendar/series/${series.id}/occurrences/${occurrences[2]!.key}/cancel`, { reason: 'x' })
+      .expect(200);
+    const pages = await allPages(2);
+    expect(pages[0]!.occurrences.map((o) => o.state)).toEqual(occurrences.map((o, i) => (i === 2 ? 'cancelled' : o.state)));
+  });
+});
