@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { DateTime } from 'luxon';
 import { Agent, fetch } from 'undici';
 import { agendaModels } from '@cadence/agenda/context';
+import { buildReportFacts } from '@cadence/agenda/reports/facts/backfill';
 import { standardTemplate } from '@cadence/agenda/templates/standard';
 import { issueApiKey } from '@cadence/scheduling/organizations/api-keys';
 import { organizationModels } from '@cadence/scheduling/organizations/models';
@@ -15,6 +16,7 @@ import { parseConfig, processEnv, schedulingConfigSchema } from '@cadence/shared
 import { connectDatabase, ensureIndexes, resolveDatabase, tempDataDir } from '@cadence/shared/db';
 import { newId } from '@cadence/shared/ids';
 import { startService, stopService, type ServiceProcess } from '@cadence/shared/launcher/children';
+import { KeyedLock } from '@cadence/shared/process';
 import { occurrenceKey, WEEKDAYS } from '@cadence/shared/time';
 
 /**
@@ -42,9 +44,17 @@ export async function run(): Promise<void> {
   const services: ServiceProcess[] = [];
   try {
     const t0 = performance.now();
-    const { key, pairs, docs } = await seed(sConn, aConn, managers, repsPer);
+    const { key, pairs, docs, agendaModels: a } = await seed(sConn, aConn, managers, repsPer);
     await Promise.all([ensureIndexes(sConn), ensureIndexes(aConn)]);
     log(`seeded ${pairs} pairs: ${JSON.stringify(docs)} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    // the documents were inserted as an older version would have: the facts the report reads are
+    // built from them once, as the agenda service does at its first start after the upgrade
+    const t1 = performance.now();
+    const { documents } = await buildReportFacts({ models: a, writes: new KeyedLock() });
+    const factsBuildMs = Math.round(performance.now() - t1);
+    log(
+      `built the report facts from ${documents} agendas and homework items in ${(factsBuildMs / 1000).toFixed(1)} s (once per database; not part of the report times)`,
+    );
 
     const base = {
       ...env,
@@ -105,13 +115,15 @@ export async function run(): Promise<void> {
       pairs,
       jsonMs: times.json,
       csvMs: times.csv,
+      jsonColdMs: times.json[0],
       jsonBestMs: best(times.json),
       csvBestMs: best(times.csv),
       targetJsonMs: 1000,
+      factsBuildMs,
       rssAtStartMb: rssAtStart,
       peakRssMb: peak,
       targetRssMb: 250,
-      meetsTargets: best(times.json) < 1000 && peak.scheduling < 250 && peak.agenda < 250,
+      meetsTargets: times.json[0]! < 1000 && peak.scheduling < 250 && peak.agenda < 250,
       database: db.description.split(' ')[0],
     };
     log(`report: ${check}`);
@@ -330,6 +342,7 @@ export async function seed(
   return {
     key,
     pairs,
+    agendaModels: a,
     docs: {
       people: people.length,
       series: series.length,
