@@ -11,11 +11,12 @@ import { issueApiKey } from '@cadence/scheduling/organizations/api-keys';
 import { organizationModels } from '@cadence/scheduling/organizations/models';
 import { createOrganization } from '@cadence/scheduling/organizations/organizations';
 import { webhookSettingsFrom } from '@cadence/scheduling/webhooks/settings';
+import { figure, percentile, report } from './support/figures.js';
 
 /**
  * Webhook delivery under load: 1,000 occurrences cancelled on the local calendar through the
  * HTTP API, each delivered to one subscriber on loopback. Prints events per second delivered and
- * the delay from each cancellation request to its receipt.
+ * the delay from each cancellation request to its receipt, then one JSON line.
  *
  * BENCH_EVENTS (1000), BENCH_SERIES (50), BENCH_CONCURRENCY (8 cancellations at once);
  * BENCH_RATE_PER_MIN paces the cancellations (unset: as fast as the API takes them);
@@ -147,7 +148,6 @@ export async function run(): Promise<void> {
       .filter(([k]) => received.has(k))
       .map(([k, t]) => received.get(k)! - t)
       .sort((a, b) => a - b);
-    const pct = (p: number) => delays[Math.min(delays.length - 1, Math.floor((p / 100) * delays.length))]!;
 
     log(
       `cancellations accepted by the API: ${jobs.length} in ${cancelledIn.toFixed(1)} s (${(jobs.length / cancelledIn).toFixed(1)}/s)`,
@@ -155,13 +155,25 @@ export async function run(): Promise<void> {
     log(
       `delivered: ${received.size}/${jobs.length} events (${requests} requests) in ${seconds.toFixed(1)} s from ${drain ? 'the workers starting' : 'the first cancellation'}`,
     );
-    log(
-      `throughput: ${(received.size / seconds).toFixed(1)} events/s delivered (${((received.size / seconds) * 60).toFixed(0)}/min)`,
+    report(
+      'webhooks',
+      {
+        delivered: figure(received.size, `of ${jobs.length}`, '==', jobs.length),
+        eventsPerSecond: figure(received.size / seconds, 'events/s'),
+        p50: figure(percentile(delays, 50), 'ms'),
+        p99: figure(percentile(delays, 99), 'ms'),
+        max: figure(delays[delays.length - 1] ?? NaN, 'ms'),
+        acceptedPerSecond: figure(jobs.length / cancelledIn, 'cancellations/s'),
+      },
+      {
+        mode: drain ? 'drain' : 'live',
+        events: jobs.length,
+        series: seriesCount,
+        concurrency,
+        requests,
+        settings: { pollMs: settings.pollIntervalMs, maxInFlight: settings.maxInFlight },
+      },
     );
-    log(
-      `cancellation → receipt: p50 ${pct(50).toFixed(0)} ms, p99 ${pct(99).toFixed(0)} ms, max ${delays[delays.length - 1]!.toFixed(0)} ms`,
-    );
-    log(`settings: poll ${settings.pollIntervalMs} ms, max in flight per subscription ${settings.maxInFlight}`);
   } finally {
     await workers?.stop();
     receiver.close();
