@@ -1,6 +1,8 @@
 import { DateTime } from 'luxon';
 import { weekdayNumber, type Weekday } from './zones.js';
 
+const WEEK_MS = 7 * 24 * 3600_000;
+
 export interface WeeklyRule {
   weekday: Weekday;
   /** Local wall-clock start, HH:mm. */
@@ -25,19 +27,32 @@ export function weeklyStarts(rule: WeeklyRule, from: Date, to: Date): Date[] {
   const start = DateTime.fromISO(rule.startDate, { zone });
   const offset = (weekdayNumber(rule.weekday) - start.weekday + 7) % 7;
   const first = start.plus({ days: offset });
-  const lastDate = rule.endDate ? DateTime.fromISO(rule.endDate, { zone }).endOf('day') : undefined;
+  const firstDay = Date.UTC(first.year, first.month - 1, first.day);
 
   // jump close to `from` instead of walking from the start date (series may be years old)
   const fromLocal = DateTime.fromJSDate(from, { zone });
   let index = Math.max(0, Math.floor(fromLocal.diff(first, 'weeks').weeks) - 1);
   const out: Date[] = [];
+  // the week before, when it fell on the wall-clock time itself (not moved out of a gap)
+  let previous: { at: number; offset: number } | undefined;
   for (;;) {
     if (rule.count != null && index >= rule.count) break;
-    const day = first.plus({ weeks: index });
-    if (lastDate && day > lastDate) break;
-    const at = day.set({ hour, minute, second: 0, millisecond: 0 }).toJSDate();
-    if (at >= to) break;
-    if (at >= from) out.push(at);
+    if (rule.endDate && new Date(firstDay + index * WEEK_MS).toISOString().slice(0, 10) > rule.endDate) break;
+    // A week later at the same UTC offset is the same wall-clock time: one offset lookup instead of
+    // luxon's several (they were most of the CPU of expanding a year of weeks, at every report and
+    // streak check). Any other week — a change of offset in between, or after a moved time — is
+    // computed on the wall clock by luxon.
+    const guess = previous && previous.at + WEEK_MS;
+    let at: number;
+    if (guess !== undefined && first.zone.offset(guess) === previous!.offset) at = guess;
+    else {
+      const local = first.plus({ weeks: index }).set({ hour, minute, second: 0, millisecond: 0 });
+      at = local.toMillis();
+      previous = local.hour === hour && local.minute === minute ? { at, offset: local.offset } : undefined;
+    }
+    if (previous) previous.at = at;
+    if (at >= to.getTime()) break;
+    if (at >= from.getTime()) out.push(new Date(at));
     index++;
   }
   return out;
