@@ -9,4 +9,4 @@ export {
   type Weekday,
 } from './time/zones.js';
 export { occurrenceKey, occurrenceKeySchema, parseOccurrenceKey } from './time/occurrence-key.js';
-export { isoWeekOf, weeklyStarts, type WeeklyRule } from './time/weekly.js';
+export { isoWeekLabel, isoWeekOf, weeklyStarts, type WeeklyRule } from './time/weekly.js';

@@ -60,6 +60,8 @@ export function weeklyStarts(rule: WeeklyRule, from: Date, to: Date): Date[] {
 
 /** ISO week identity (`2026-W45`) of an instant in a zone: "still in the same week" compares these. */
 export function isoWeekOf(at: Date, zone: string): string {
-  const dt = DateTime.fromJSDate(at, { zone });
-  return `${dt.weekYear}-W${String(dt.weekNumber).padStart(2, '0')}`;
+  return isoWeekLabel(DateTime.fromJSDate(at, { zone }));
 }
+
+/** The ISO week identity of a local date-time (isoWeekOf for one already in its zone). */
+export const isoWeekLabel = (local: DateTime): string => `${local.weekYear}-W${String(local.weekNumber).padStart(2, '0')}`;

@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import { DEFAULT_STREAK_BROKEN_MIN_WEEKS, STREAK_CONTEXT_WEEKS } from '@cadence/shared/cadence/streaks';
 import type { OccurrenceInRange, SchedulingClient } from '@cadence/shared/clients/scheduling';
 import type { CadenceRules } from '@cadence/shared/contracts/scheduling';
-import { isoWeekOf, occurrenceKey, parseOccurrenceKey } from '@cadence/shared/time';
+import { isoWeekLabel, occurrenceKey, parseOccurrenceKey } from '@cadence/shared/time';
 import type { AgendaModels } from '../context.js';
 import { FactsReader } from './facts/read.js';
 import { foldHomework, readAgendaFacts, readHomework, type AgendaFacts, type HomeworkFacts, type Scope } from './local-reads.js';
@@ -64,14 +64,23 @@ export interface ReportData {
   agendas: Map<string, AgendaFacts>;
 }
 
-const localDate = (iso: string, zone: string) => DateTime.fromISO(iso, { zone }).toISODate()!;
 const plusDays = (date: string, days: number) => DateTime.fromISO(date, { zone: 'UTC' }).plus({ days }).toISODate()!;
 
-/** Whether an instant falls on a local date of the range in `zone` (`to` null: up to today there). */
-export function inRange(iso: string, zone: string, range: ReportRange, now: Date): boolean {
-  const date = localDate(iso, zone);
-  const to = range.to ?? DateTime.fromJSDate(now, { zone }).toISODate()!;
-  return date >= range.from && date <= to;
+/**
+ * Whether a local date-time falls on a date of the range (`to` null: up to today in its zone).
+ * The range's end is worked out once per zone: a year's report asks this of ~60,000 meetings.
+ */
+export function rangeCheck(range: ReportRange, now: Date): (local: DateTime) => boolean {
+  const toByZone = new Map<string, string>();
+  const to = (zone: string) => {
+    let date = toByZone.get(zone);
+    if (date === undefined) toByZone.set(zone, (date = range.to ?? DateTime.fromJSDate(now, { zone }).toISODate()!));
+    return date;
+  };
+  return (local) => {
+    const date = local.toISODate()!;
+    return date >= range.from && date <= to(local.zoneName!);
+  };
 }
 
 /**
@@ -107,6 +116,7 @@ export async function collectReport(
   const early = facts || filtered ? undefined : readLocal({ organizationId });
   early?.catch(() => undefined); // awaited below; a failing page must not leave it unhandled
 
+  const inRange = rangeCheck(range, now);
   const pairs = new Map<string, PairData>();
   const zoneOf = new Map<string, string>();
   let rules: CadenceRules | undefined;
@@ -135,12 +145,9 @@ export async function collectReport(
       zoneOf.set(series.id, series.timeZone);
       if (!pair.timeZones.includes(series.timeZone)) pair.timeZones.push(series.timeZone);
       for (const occurrence of occurrences) {
-        const zone = series.timeZone;
-        pair.weeks.push({
-          occurrence: slim(occurrence),
-          week: isoWeekOf(new Date(occurrence.originalStart), zone),
-          inRange: inRange(occurrence.originalStart, zone, range, now),
-        });
+        // one luxon date per meeting gives its week and its local date
+        const local = DateTime.fromISO(occurrence.originalStart, { zone: series.timeZone });
+        pair.weeks.push({ occurrence: slim(occurrence), week: isoWeekLabel(local), inRange: inRange(local) });
       }
     }
     if (!res.nextCursor) break;
@@ -162,7 +169,7 @@ export async function collectReport(
     (h) => {
       const zone = zoneOf.get(h.seriesId); // none: a series outside the report
       const start = parseOccurrenceKey(h.assignedKey);
-      return zone !== undefined && start !== undefined && inRange(start.toISOString(), zone, range, now);
+      return zone !== undefined && start !== undefined && inRange(DateTime.fromJSDate(start, { zone }));
     },
     now,
   );
