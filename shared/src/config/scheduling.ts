@@ -45,7 +45,12 @@ const schedulingEnvSchema = requireDatabaseInProduction(
     SHUTDOWN_TIMEOUT_MS: positiveMs(10_000),
     /** Base of links Cadence hands out (feeds); unset: taken from each request's Host. */
     SCHEDULING_PUBLIC_URL: httpUrl.optional(),
-    OUTBOX_RELAY_INTERVAL_MS: positiveMs(5_000),
+    /**
+     * The outbox's safety net (events a writer that died had not copied yet; the live path copies
+     * at once): each pass reads every document flagged with pending events, which FerretDB answers
+     * by reading all occurrences and series — every 5 s that was seconds of its CPU per minute.
+     */
+    OUTBOX_RELAY_INTERVAL_MS: positiveMs(30_000),
     /** Encrypts secrets at rest (webhook signing secrets, later calendar tokens). */
     SECRETS_KEY: secretsKey,
     /** Shared with the agenda service for `POST /internal/v1/events`; unset outside production: endpoint off. */
