@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { inZone, zoneOffset } from './offsets.js';
 import { weekdayNumber, type Weekday } from './zones.js';
 
 const WEEK_MS = 7 * 24 * 3600_000;
@@ -44,7 +45,7 @@ export function weeklyStarts(rule: WeeklyRule, from: Date, to: Date): Date[] {
     // computed on the wall clock by luxon.
     const guess = previous && previous.at + WEEK_MS;
     let at: number;
-    if (guess !== undefined && first.zone.offset(guess) === previous!.offset) at = guess;
+    if (guess !== undefined && zoneOffset(zone, guess) === previous!.offset) at = guess;
     else {
       const local = first.plus({ weeks: index }).set({ hour, minute, second: 0, millisecond: 0 });
       at = local.toMillis();
@@ -60,7 +61,7 @@ export function weeklyStarts(rule: WeeklyRule, from: Date, to: Date): Date[] {
 
 /** ISO week identity (`2026-W45`) of an instant in a zone: "still in the same week" compares these. */
 export function isoWeekOf(at: Date, zone: string): string {
-  return isoWeekLabel(DateTime.fromJSDate(at, { zone }));
+  return isoWeekLabel(inZone(at, zone));
 }
 
 /** The ISO week identity of a local date-time (isoWeekOf for one already in its zone). */

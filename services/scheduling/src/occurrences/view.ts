@@ -1,11 +1,8 @@
-import { DateTime } from 'luxon';
-import { occurrenceKey } from '@cadence/shared/time';
+import { localIso, occurrenceKey } from '@cadence/shared/time';
 import type { SeriesDoc } from '../series/models.js';
 import type { PlannedOccurrence } from '../series/schedule.js';
 import type { OccurrenceDoc } from './models.js';
 import type { Cancellation, Decline, Modification, Move, OccurrenceState, OccurrenceView } from './schemas.js';
-
-const local = (at: Date, zone: string) => DateTime.fromJSDate(at, { zone }).toISO({ suppressMilliseconds: true })!;
 
 /**
  * What an occurrence is now: the plan, overlaid with what was recorded about it. A past occurrence
@@ -34,8 +31,8 @@ export function occurrenceView(
     start: start.toISOString(),
     end: end.toISOString(),
     timeZone: series.timeZone,
-    startLocal: local(start, series.timeZone),
-    endLocal: local(end, series.timeZone),
+    startLocal: localIso(start, series.timeZone),
+    endLocal: localIso(end, series.timeZone),
     location: modification ? modification.location : (planned.segment.location ?? null),
     durationMinutes: Math.round((end.getTime() - start.getTime()) / 60_000),
     state,
