@@ -86,7 +86,9 @@ export class ChangePipeline {
     const { Series, People } = this.ctx.models;
     const series = await Series.findOne({ _id: seriesId, ...(organizationId ? { organizationId } : {}) }).lean();
     if (!series) throw notFound(`No series ${seriesId}.`);
-    const [manager, rep] = await Promise.all([People.findById(series.managerId).lean(), People.findById(series.repId).lean()]);
+    // one read for both (the `_id` list is indexed on MongoDB and on the patched FerretDB)
+    const people = await People.find({ _id: { $in: [series.managerId, series.repId] } }).lean();
+    const [manager, rep] = [series.managerId, series.repId].map((id) => people.find((p) => p._id === id));
     if (!manager || !rep) throw new Error(`series ${seriesId} refers to a missing person`);
     return { series, manager, rep };
   }
@@ -394,7 +396,12 @@ export class ChangePipeline {
         data: occurrenceEventData(ctx, planned, view, { source, detectedAt: now, detail: o.detail }),
       }));
       if (cadence !== 'skip') {
-        const was = occurrenceView(ctx.series, planned, cadence === 'uncancelled' ? uncancelled(existing) : existing ?? undefined, now);
+        const was = occurrenceView(
+          ctx.series,
+          planned,
+          cadence === 'uncancelled' ? uncancelled(existing) : (existing ?? undefined),
+          now,
+        );
         events.push(...(await this.cadence.caused(ctx, was, view, now, outcomes[0]?.change ?? 'cancelled')));
       }
       if (!events.length) return undefined;
