@@ -139,11 +139,13 @@ describe('Outlook, end to end through the Graph emulator', () => {
     const first = series.calendar.eventId;
     // three weeks on (two meetings held), the meeting moves to Thursdays from now on
     s.clock.advance(21 * 24 * 3600_000);
-    await org.api.patch(`/v1/series/${series.id}`, { weekday: 'thursday' }).expect(200);
+    const updated = await org.api.patch(`/v1/series/${series.id}`, { weekday: 'thursday' }).expect(200);
     await settle(s);
-    // the new rule segment has a master of its own, remembered under the segment
+    // the new rule segment has a master of its own, remembered under the segment, and the series names it
     const second = (await s.h.microsoft!.items.findById(`seg:${series.id}:1`).lean())!.masterId!;
     expect(second).not.toBe(first);
+    expect(updated.body.calendar.eventId).toBe(second);
+    expect((await org.api.get(`/v1/series/${series.id}`).expect(200)).body.calendar.eventId).toBe(second);
     expect(s.emulator.getEventRaw(userId, first)).toMatchObject({
       recurrence: { range: expect.objectContaining({ type: 'endDate', startDate: '2026-10-20', endDate: '2026-10-20' }) },
     });

@@ -305,9 +305,14 @@ export class SeriesService {
           version: next.version,
           pendingEvents: [...series.pendingEvents, ...pending],
         });
-      if (calendar) {
-        const provider = this.providers.get(series.calendar.provider);
-        await (calendar === 'end' ? provider.endSeries(ctx) : provider.updateSeries(ctx));
+      if (calendar === 'end') await this.providers.get(series.calendar.provider).endSeries(ctx);
+      if (calendar === 'update') {
+        // a new rule segment may be a new event (Outlook): the series names its newest one, as at creation
+        const ref = await this.providers.get(series.calendar.provider).updateSeries(ctx);
+        if (ref.eventId && ref.eventId !== series.calendar.eventId) {
+          await Series.updateOne({ _id: id }, { $set: { 'calendar.eventId': ref.eventId } });
+          next.calendar = { ...next.calendar, eventId: ref.eventId };
+        }
       }
       return toSeriesView(next, ctx.manager, ctx.rep);
     }
