@@ -120,12 +120,19 @@ export async function collectReport(
   const pairs = new Map<string, PairData>();
   const zoneOf = new Map<string, string>();
   let rules: CadenceRules | undefined;
-  let cursor: string | undefined;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const res = await scheduling.occurrencesByPair(
+  const fetchPage = (cursor: string | undefined) => {
+    const page = scheduling.occurrencesByPair(
       { from: contextFrom, to: toExclusive, managerId: q.managerId, repId: q.repId, cursor, limit: PAGE_SIZE },
       60_000,
     );
+    page.catch(() => undefined); // awaited in its turn; must not go unhandled if an earlier page fails
+    return page;
+  };
+  let next = fetchPage(undefined);
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const res = await next;
+    // the scheduling service prepares the next page while this one is folded in
+    if (res.nextCursor) next = fetchPage(res.nextCursor);
     rules = res.rules;
     facts?.add(res.items.map((i) => i.series.id));
     for (const { series, occurrences } of res.items) {
@@ -155,7 +162,6 @@ export async function collectReport(
       }
     }
     if (!res.nextCursor) break;
-    cursor = res.nextCursor;
   }
   for (const pair of pairs.values())
     pair.weeks.sort((a, b) => Date.parse(a.occurrence.originalStart) - Date.parse(b.occurrence.originalStart));
