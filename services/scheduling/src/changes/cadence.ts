@@ -98,16 +98,19 @@ export class CadenceEvents {
     // the weeks' records by their `_id`s (~53 a series), not a range query: FerretDB answers that
     // by reading every occurrence ever recorded (one more a week a pair), an `_id` list by its index
     const planned = series.flatMap((s) =>
-      plannedOccurrences(s, from, to).map((p) => ({ s, p, key: occurrenceKey(p.originalStart) })),
+      plannedOccurrences(s, from, to).map((p) => {
+        const key = occurrenceKey(p.originalStart);
+        return { s, p, key, id: occurrenceId(s._id, key) };
+      }),
     );
     const found = planned.length
-      ? await Occurrences.find({ _id: { $in: planned.map(({ s, key }) => occurrenceId(s._id, key)) } })
+      ? await Occurrences.find({ _id: { $in: planned.map((w) => w.id) } })
           .select({ history: 0, pendingEvents: 0 })
           .lean()
       : [];
     const recorded = new Map(found.map((r) => [r._id, r as OccurrenceDoc]));
-    const weeks: CadenceWeek[] = planned.map(({ s, p, key }) => {
-      const view = occurrenceView(s, p, recorded.get(occurrenceId(s._id, key)), now);
+    const weeks: CadenceWeek[] = planned.map(({ s, p, key, id }) => {
+      const view = occurrenceView(s, p, recorded.get(id), now);
       return { seriesId: s._id, key, originalStart: view.originalStart, category: cadenceCategory(view, now) };
     });
     const byId = new Map<string, SeriesDoc>(series.map((s) => [s._id, s as SeriesDoc]));

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import type { CadenceRules, OccurrenceInRange, OccurrencesByPairPage } from '@cadence/shared/contracts/scheduling';
+import { idLists } from '@cadence/shared/db';
 import { badRequest, pageQuery, z } from '@cadence/shared/http';
 import { instantSchema, localDateSchema, occurrenceKey } from '@cadence/shared/time';
 import type { SchedulingContext } from '../context.js';
@@ -12,8 +13,6 @@ import { bound } from './range.js';
 import { occurrenceView } from './view.js';
 
 const MAX_SPAN_YEARS = 3;
-/** Occurrence ids per `_id: {$in}` query (a page of 100 series over a year and a half is ~8,000). */
-const IDS_PER_QUERY = 1_000;
 
 export const occurrencesByPairQuery = z.strictObject({
   from: z
@@ -124,7 +123,7 @@ const withoutHistory = ({ history: _history, ...rest }: ReturnType<typeof occurr
 /**
  * One page of series in a range with their occurrences, in order of manager, rep and series, so
  * a pair's series arrive together: the series, their people, and the records of their planned
- * occurrences by id (a query per IDS_PER_QUERY occurrences); the rest is expanded in memory.
+ * occurrences by id (lists of ids, a query each; a page of 100 series over a year and a half is ~8,000); the rest is expanded in memory.
  */
 export async function occurrencesByPair(
   ctx: SchedulingContext,
@@ -145,12 +144,9 @@ export async function occurrencesByPair(
   // Only occurrences something happened to have a record: they are read by the ids of the planned
   // ones, which FerretDB looks up in its _id index (any other filter reads the whole collection)
   const ids = planned.flatMap((p) => p.ids);
-  const idLists = Array.from({ length: Math.ceil(ids.length / IDS_PER_QUERY) }, (_, i) =>
-    ids.slice(i * IDS_PER_QUERY, (i + 1) * IDS_PER_QUERY),
-  );
   const [people, ...records] = await Promise.all([
     People.find({ organizationId, _id: { $in: [...new Set(page.flatMap((s) => [s.managerId, s.repId]))] } }).lean(),
-    ...idLists.map((list) =>
+    ...idLists(ids).map((list) =>
       Occurrences.find({ _id: { $in: list }, organizationId })
         .select({ history: 0, pendingEvents: 0 })
         .lean<OccurrenceDoc[]>(),

@@ -1,3 +1,4 @@
+import { idLists } from '@cadence/shared/db';
 import type { AgendaContext } from '../../context.js';
 import type { AgendaFacts, HomeworkRow } from '../local-reads.js';
 import { factsBuilt } from './backfill.js';
@@ -12,9 +13,6 @@ import {
   type FactChange,
   type PackedFacts,
 } from './codec.js';
-
-/** Ids per `$in` (FerretDB narrows `_id: {$in}` by its index; the list itself is sent whole). */
-const IDS_PER_QUERY = 1_000;
 
 export interface LocalFacts {
   /** By `seriesId:key`, agendas of meetings whose keys fall in the range. */
@@ -56,11 +54,8 @@ export class FactsReader {
     for (let y = Number(this.loKey.slice(0, 4)); y <= Number(this.hiKey.slice(0, 4)); y++) years.push(String(y));
     const ids = seriesIds.flatMap((s) => years.map((y) => bucketId(s, y)));
     for (const s of seriesIds) this.seriesIds.add(s);
-    for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
-      const read = this.ctx.models.ReportFacts.find({
-        _id: { $in: ids.slice(i, i + IDS_PER_QUERY) },
-        organizationId: this.organizationId,
-      })
+    for (const list of idLists(ids)) {
+      const read = this.ctx.models.ReportFacts.find({ _id: { $in: list }, organizationId: this.organizationId })
         .select({ seriesId: 1, facts: 1 })
         .lean()
         .then((docs) => docs.map((d) => ({ seriesId: d.seriesId, facts: decodeFacts(d.facts) })));
