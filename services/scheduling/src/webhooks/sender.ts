@@ -92,12 +92,15 @@ export class Sender {
   /**
    * After claiming, looks again: each delivery must still be queued as it was picked (a stale
    * pick of one another worker just sent is dropped here) and the subscription's live claims —
-   * other replicas' included — within its limit. Reads by id (they bring the payload) and of the
-   * small claims collection.
+   * other replicas' included — within its limit. One read by an `_id` list (it brings the payloads)
+   * and one of the small claims collection.
    */
   private async confirm(mine: QueueItem[], snapshot: QueueItem[], known: Set<string>): Promise<Map<string, QueueItem>> {
-    const reads = await Promise.all(mine.map((p) => this.models.Queue.findById(p._id).lean() as Promise<QueueItem | null>));
-    const fresh = reads.filter((i) => i !== null);
+    const read = new Map(
+      ((await this.models.Queue.find({ _id: { $in: mine.map((p) => p._id) } }).lean()) as QueueItem[]).map((i) => [i._id, i]),
+    );
+    // in the order picked (sequence order), which is the order they are launched in
+    const fresh = mine.flatMap((p) => read.get(p._id) ?? []);
     // busy: claims taken since the snapshot (other replicas), and older ones on deliveries still queued
     const queued = new Set(snapshot.map((i) => i._id));
     const live = (await this.claims.liveFor([...new Set(mine.map((p) => p.subscriptionId))])).filter(
