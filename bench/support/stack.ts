@@ -20,6 +20,8 @@ export interface Stack {
   built: SchedulingApp;
   server: RunningServer;
   receiver: WebhookReceiver;
+  /** The embedded database server's process (undefined for MONGODB_URI). */
+  databasePid: number | undefined;
   /** Database time by command and collection since the last reset. */
   profile: ReturnType<typeof profileCommands>;
   /** A new organization and its API client. */
@@ -85,6 +87,7 @@ export async function startStack(label: string, deps: (config: SchedulingConfig)
     built,
     server,
     receiver,
+    databasePid: db.pid,
     profile,
     organization,
     log,

@@ -124,6 +124,7 @@ export async function startFerretDb(opts: {
   return {
     kind: 'ferretdb',
     uri,
+    pid: child.pid,
     description: `FerretDB ${FERRETDB_VERSION} (SQLite in ${opts.dataDir}) at ${uri}`,
     stop: async () => {
       if (child.exitCode !== null) return;

@@ -1,0 +1,43 @@
+import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+
+/** Linux's clock ticks per second for /proc/<pid>/stat times (USER_HZ, 100 on every common build). */
+const TICKS_PER_S = 100;
+
+/** User + system CPU seconds of another process, from /proc (undefined elsewhere or once it exited). */
+async function processCpuS(pid: number): Promise<number | undefined> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // fields after the command name, which may hold spaces, sits in parentheses
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_S;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU used over one stage by this process (services, emulators, receiver) and by the database
+ * server, in cores: whether a stage was short of CPU or waiting on something else.
+ */
+export async function cpuUse(databasePid: number | undefined) {
+  const startedAt = performance.now();
+  const own = process.cpuUsage();
+  const db = databasePid === undefined ? undefined : await processCpuS(databasePid);
+  return {
+    stop: async () => {
+      const wallS = (performance.now() - startedAt) / 1000;
+      const used = process.cpuUsage(own);
+      const ownS = (used.user + used.system) / 1e6;
+      const dbEnd = databasePid === undefined ? undefined : await processCpuS(databasePid);
+      const dbS = db !== undefined && dbEnd !== undefined ? dbEnd - db : undefined;
+      const cores = (s: number) => Math.round((s / wallS) * 100) / 100;
+      return {
+        wallS: Math.round(wallS * 100) / 100,
+        benchProcessCores: cores(ownS),
+        ...(dbS !== undefined ? { databaseCores: cores(dbS) } : {}),
+        machineCores: availableParallelism(),
+      };
+    },
+  };
+}
