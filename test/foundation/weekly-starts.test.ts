@@ -17,11 +17,24 @@ function onTheWallClock(rule: WeeklyRule, from: Date, to: Date): Date[] {
   for (let i = 0; rule.count == null || i < rule.count; i++) {
     const day = first.plus({ weeks: i });
     if (last && day > last) break;
-    const at = day.set({ hour, minute, second: 0, millisecond: 0 }).toJSDate();
+    const at = firstOccurrence(day.set({ hour, minute, second: 0, millisecond: 0 }), hour, minute).toJSDate();
     if (at >= to) break;
     if (at >= from) out.push(at);
   }
   return out;
+}
+
+/**
+ * RFC 5545 §3.3.5: a local time that occurs twice is its first occurrence. luxon picks one of the
+ * two by the offset it guesses from, so look for an earlier instant showing the same wall clock
+ * (clocks go back by 30 minutes to 2 hours in the tz database).
+ */
+function firstOccurrence(at: DateTime, hour: number, minute: number): DateTime {
+  if (at.hour !== hour || at.minute !== minute) return at; // moved out of a gap
+  const earlier = [30, 60, 90, 120]
+    .map((m) => at.minus({ minutes: m }))
+    .filter((e) => e.hour === hour && e.minute === minute && e.toISODate() === at.toISODate());
+  return earlier.length ? earlier[earlier.length - 1]! : at;
 }
 
 const zones = Intl.supportedValuesOf('timeZone');
@@ -77,5 +90,17 @@ describe('weeklyStarts', () => {
     expect(starts).toHaveLength(52);
     expect(starts.filter((s) => !s.endsWith('02:30'))).toEqual(['2026-03-08 03:30']);
     expect(starts).toContain('2026-03-15 02:30');
+  });
+
+  it('puts 01:30 on the night clocks go back at its first occurrence (RFC 5545), whatever the start date', () => {
+    for (const startDate of ['2026-10-25', '2026-01-04', '2026-06-07']) {
+      const [first] = weeklyStarts(
+        { weekday: 'sunday', startTime: '01:30', timeZone: 'America/New_York', startDate },
+        new Date('2026-11-01T00:00:00Z'),
+        new Date('2026-11-02T00:00:00Z'),
+      );
+      // 01:30 EDT (-04:00), not the 01:30 EST an hour later
+      expect(first?.toISOString()).toBe('2026-11-01T05:30:00.000Z');
+    }
   });
 });

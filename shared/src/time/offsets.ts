@@ -38,3 +38,25 @@ export function localIso(at: Date, zone: string): string {
     suppressMilliseconds: true,
   })!;
 }
+
+const MINUTE_MS = 60_000;
+/** Far enough either side of a day to be past a change of offset on it, not so far as to reach another. */
+const AROUND_MS = 36 * 3600_000;
+
+/**
+ * The instant a local date and time name in a zone, read as RFC 5545 (§3.3.5) says: a time that
+ * occurs twice (the hour repeated when clocks go back) is its first occurrence, and one that does
+ * not occur (skipped when they go forward) is read at the offset before the gap — moved forward by
+ * it. luxon alone resolves a repeated hour by the offset it starts guessing from (the zone's offset
+ * today, or the date-time it adds to), so the same meeting could land an hour apart.
+ */
+export function wallClockInstant(zone: string, year: number, month: number, day: number, hour: number, minute: number): number {
+  const wall = Date.UTC(year, month - 1, day, hour, minute);
+  const before = zoneOffset(zone, wall - AROUND_MS);
+  const after = zoneOffset(zone, wall + AROUND_MS);
+  const valid = [before, after].map((o) => wall - o * MINUTE_MS).filter((ts) => ts + zoneOffset(zone, ts) * MINUTE_MS === wall);
+  if (valid.length) return Math.min(...valid);
+  if (before !== after) return wall - before * MINUTE_MS;
+  // two changes within the window (rare, historical): luxon's reading
+  return DateTime.fromObject({ year, month, day, hour, minute }, { zone }).toMillis();
+}

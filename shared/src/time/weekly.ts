@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { inZone, zoneOffset } from './offsets.js';
+import { inZone, wallClockInstant, zoneOffset } from './offsets.js';
 import { weekdayNumber, type Weekday } from './zones.js';
 
 const WEEK_MS = 7 * 24 * 3600_000;
@@ -20,7 +20,8 @@ export interface WeeklyRule {
 /**
  * Weekly starts of a rule inside [from, to), computed on local wall-clock time in the rule's zone
  * so 09:00 stays 09:00 across daylight-saving changes (the UTC instant moves instead). A local
- * time that does not exist on a spring-forward day is moved forward by luxon, as calendars do.
+ * time that does not exist on a spring-forward day is moved forward, and one that occurs twice is
+ * its first occurrence (wallClockInstant: RFC 5545's reading, which calendars follow).
  */
 export function weeklyStarts(rule: WeeklyRule, from: Date, to: Date): Date[] {
   const [hour, minute] = rule.startTime.split(':').map(Number) as [number, number];
@@ -47,9 +48,11 @@ export function weeklyStarts(rule: WeeklyRule, from: Date, to: Date): Date[] {
     let at: number;
     if (guess !== undefined && zoneOffset(zone, guess) === previous!.offset) at = guess;
     else {
-      const local = first.plus({ weeks: index }).set({ hour, minute, second: 0, millisecond: 0 });
-      at = local.toMillis();
-      previous = local.hour === hour && local.minute === minute ? { at, offset: local.offset } : undefined;
+      const date = new Date(firstDay + index * WEEK_MS);
+      at = wallClockInstant(zone, date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), hour, minute);
+      const offset = zoneOffset(zone, at);
+      const onTime = at + offset * 60_000 === Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate(), hour, minute);
+      previous = onTime ? { at, offset } : undefined;
     }
     if (previous) previous.at = at;
     if (at >= to.getTime()) break;
