@@ -7,6 +7,7 @@ import { microsoftSettingsFrom } from './calendars/microsoft/settings.js';
 import { reconcileAll } from './sync/reconcile.js';
 import { createSchedulingApp } from './app.js';
 import { startOutboxRelay } from './outbox/relay-worker.js';
+import { startWebhookRetention } from './outbox/retention.js';
 import { webhookSettingsFrom } from './webhooks/settings.js';
 
 const config = loadConfigOrExit('scheduling', schedulingConfigSchema);
@@ -46,7 +47,8 @@ bootService({
         ? [every('reconcile', config.RECONCILE_INTERVAL_MS, () => reconcileAll(ctx.models, sync), logger)]
         : []),
     ];
-    return { app, workers: [...calendars, webhooks.start(), relay] };
+    const retention = startWebhookRetention(ctx.models, webhooks.models, config.WEBHOOK_RETENTION, logger);
+    return { app, workers: [...calendars, webhooks.start(), relay, retention] };
   },
 }).catch((err: unknown) => {
   logger.fatal({ err }, 'scheduling failed to start');

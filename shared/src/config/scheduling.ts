@@ -67,6 +67,8 @@ const schedulingEnvSchema = requireDatabaseInProduction(
     /** CIDR ranges, addresses or host names that may be targeted although private. */
     WEBHOOK_ALLOWED_TARGETS: commaList(''),
     WEBHOOK_DISABLE_AFTER: duration('5d'),
+    /** Ended deliveries and fanned-out events are deleted this long after (week-scoped events: a year at least). */
+    WEBHOOK_RETENTION: duration('30d'),
     /** An unexcused miss that ends at least this many held weeks in a row raises streak.broken. */
     STREAK_BROKEN_MIN_WEEKS: z.coerce
       .number({ error: `must be a whole number of weeks, 1-${STREAK_CONTEXT_WEEKS}` })
@@ -95,6 +97,14 @@ const schedulingEnvSchema = requireDatabaseInProduction(
       cfg['WEBHOOK_LEASE_MS'] > cfg['WEBHOOK_TIMEOUT_MS'],
     // a lease shorter than a send would let another replica send the same delivery meanwhile
     { path: ['WEBHOOK_LEASE_MS'], message: 'must be longer than WEBHOOK_TIMEOUT_MS', when: () => true },
+  )
+  .refine(
+    (cfg: Record<string, unknown>) =>
+      !Array.isArray(cfg['WEBHOOK_RETRY_SCHEDULE']) ||
+      typeof cfg['WEBHOOK_RETENTION'] !== 'number' ||
+      cfg['WEBHOOK_RETENTION'] > (cfg['WEBHOOK_RETRY_SCHEDULE'] as number[]).reduce((a, b) => a + b, 0),
+    // a delivery's log and its event must outlive its retries, or a replay of it finds nothing
+    { path: ['WEBHOOK_RETENTION'], message: 'must be longer than WEBHOOK_RETRY_SCHEDULE in all', when: () => true },
   );
 
 export const schedulingConfigSchema = requireInProduction(

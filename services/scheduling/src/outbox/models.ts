@@ -21,6 +21,8 @@ const outboxEventSchema = new Schema(
 outboxEventSchema.index({ organizationId: 1, occurredAt: 1 });
 outboxEventSchema.index({ fannedOut: 1, sequence: 1 });
 outboxEventSchema.index({ organizationId: 1, seriesId: 1, sequence: 1 });
+// the retention sweep's range (outbox/retention.ts)
+outboxEventSchema.index({ createdAt: 1 });
 
 export type OutboxEventDoc = InferSchemaType<typeof outboxEventSchema>;
 

@@ -166,6 +166,8 @@ const deliverySchema = new Schema<DeliveryDoc>(
 );
 deliverySchema.index({ eventId: 1, subscriptionId: 1 }, { unique: true });
 deliverySchema.index({ subscriptionId: 1, _id: -1 });
+// the retention sweep's range (outbox/retention.ts)
+deliverySchema.index({ updatedAt: 1 });
 
 /**
  * The work queue: one item per delivery still to be sent, with its payload and its attempts so

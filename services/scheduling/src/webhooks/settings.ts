@@ -16,6 +16,8 @@ export interface WebhookSettings {
   allowedTargets: string[];
   /** A subscription whose every attempt has failed for this long is disabled. */
   disableAfterMs: number;
+  /** Ended deliveries and fanned-out events are deleted this long after (outbox/retention.ts). */
+  retentionMs: number;
 }
 
 const HOUR = 3_600_000;
@@ -43,6 +45,7 @@ export const defaultWebhookSettings: WebhookSettings = {
   allowHttpLoopback: false,
   allowedTargets: [],
   disableAfterMs: 5 * 24 * HOUR,
+  retentionMs: 30 * 24 * HOUR,
 };
 
 export function webhookSettingsFrom(config: SchedulingConfig): WebhookSettings {
@@ -55,5 +58,6 @@ export function webhookSettingsFrom(config: SchedulingConfig): WebhookSettings {
     allowHttpLoopback: config.WEBHOOK_ALLOW_HTTP_LOOPBACK,
     allowedTargets: config.WEBHOOK_ALLOWED_TARGETS,
     disableAfterMs: config.WEBHOOK_DISABLE_AFTER,
+    retentionMs: config.WEBHOOK_RETENTION,
   };
 }
