@@ -57,12 +57,19 @@ const WINDOWS_TO_IANA: Record<string, string> = {
 
 const WINDOWS_BY_LOWER = new Map(Object.entries(WINDOWS_TO_IANA).map(([k, v]) => [k.toLowerCase(), v]));
 
+/** IANA names found valid: luxon checks one by building an Intl formatter each time. */
+const VALID_IANA = new Set<string>();
+
 /** IANA zone for a Graph timeZone value (Windows or IANA name), or a Graph 400 if unknown. */
 export function resolveZone(name: string | undefined | null): string {
   const trimmed = (name ?? '').trim();
   const windows = WINDOWS_BY_LOWER.get(trimmed.toLowerCase());
   if (windows) return windows;
-  if (trimmed && IANAZone.isValidZone(trimmed)) return trimmed;
+  if (VALID_IANA.has(trimmed)) return trimmed;
+  if (trimmed && IANAZone.isValidZone(trimmed)) {
+    VALID_IANA.add(trimmed);
+    return trimmed;
+  }
   throw badRequest(
     'TimeZoneNotSupportedException',
     `A valid TimeZone value must be specified. The following TimeZone value is not supported: '${trimmed}'.`,

@@ -17,7 +17,10 @@ function install(): void {
     return;
   }
   original ??= getGlobalDispatcher();
-  setGlobalDispatcher(new Agent({ connect: { ca: [...tls.rootCertificates, ...trusted] } }));
+  // one secure context for every connection: a `ca` list is parsed again at each TLS connection
+  // (~150 certificates; a quarter of the CPU of the two-provider cancellation benchmark)
+  const secureContext = tls.createSecureContext({ ca: [...tls.rootCertificates, ...trusted] });
+  setGlobalDispatcher(new Agent({ connect: { secureContext } }));
 }
 
 /** Makes this process's global fetch trust `caPem`; returns a function that undoes it. */
