@@ -22,6 +22,12 @@ describe('weekly expansion on the wall clock', () => {
     ]);
   });
 
+  it('puts a repeated wall time (clocks going back) at its first occurrence, as RFC 5545 reads it', () => {
+    // Sunday 01:30 New York from 2026-10-25 (EDT); 01:30 happens twice on 2026-11-01
+    const starts = expand(parseRecurrence(['RRULE:FREQ=WEEKLY;COUNT=3']), ny('2026-10-25T05:30:00Z'), FAR);
+    expect(iso(starts)).toEqual(['2026-10-25T05:30:00Z', '2026-11-01T05:30:00Z', '2026-11-08T06:30:00Z']);
+  });
+
   it('counts DTSTART as the first occurrence even when it is not on a BYDAY day (RFC 5545)', () => {
     const monday = ny('2026-10-19T13:00:00Z');
     expect(iso(expand(parseRecurrence(['RRULE:FREQ=WEEKLY;BYDAY=TU;COUNT=3']), monday, FAR))).toEqual([

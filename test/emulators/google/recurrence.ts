@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { type Instant } from './time.js';
+import { localInstant, type Instant } from './time.js';
 
 /**
  * RFC 5545 recurrence as Google stores it in `recurrence[]` (no DTSTART line: the event's start
@@ -183,10 +183,10 @@ export function expand(recurrence: Recurrence, start: SeriesStart, toExclusive: 
     let guard = 0;
     for (const day of candidateDays(rule, first)) {
       if (++guard > MAX_ITERATIONS) break;
-      const at = DateTime.fromObject(
+      const at = localInstant(
         { year: day.year, month: day.month, day: day.day, hour: first.hour, minute: first.minute, second: first.second },
-        { zone },
-      ).toMillis();
+        zone,
+      );
       if (at < start.ms) continue;
       if (!emit(at)) break;
     }

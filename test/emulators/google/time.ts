@@ -39,6 +39,26 @@ export function parseRfc3339(value: string): Instant | undefined {
   return parsed.isValid ? parsed.toMillis() : undefined;
 }
 
+/**
+ * A local date and time in a zone as RFC 5545 (§3.3.5) reads it, which is how recurrences expand:
+ * a time that occurs twice (clocks going back) is its first occurrence, and one that a change skips
+ * is moved forward by the gap. luxon alone picks one of a repeated hour by the offset it guesses
+ * from (the zone's offset today), so the same rule would expand differently in winter and summer.
+ */
+export function localInstant(
+  fields: { year: number; month: number; day: number; hour: number; minute: number; second: number },
+  zone: string,
+): Instant {
+  const dt = DateTime.fromObject(fields, { zone });
+  if (dt.hour !== fields.hour || dt.minute !== fields.minute) return dt.toMillis();
+  // an earlier instant showing the same wall clock: clocks go back by 30 minutes to 2 hours
+  for (const minutes of [120, 90, 60, 30]) {
+    const earlier = dt.minus({ minutes });
+    if (earlier.day === dt.day && earlier.hour === dt.hour && earlier.minute === dt.minute) return earlier.toMillis();
+  }
+  return dt.toMillis();
+}
+
 /** Reads a wall-clock date-time (no offset) in a zone. */
 export function parseLocal(value: string, zone: string): Instant | undefined {
   const parsed = DateTime.fromISO(value.trim(), { zone });
