@@ -129,7 +129,8 @@ export function webhookRoutes(api: ApiRouter, service: WebhookService) {
       {
         method: 'get',
         path: '/v1/webhooks/:id/deliveries',
-        summary: 'The delivery log, newest event first: status, every attempt with its answer, the next attempt',
+        summary:
+          'The delivery log, newest event first: status, every attempt with its answer, the next attempt (kept WEBHOOK_RETENTION, 30 days by default)',
         tags,
         request: { params: webhookParams, query: listDeliveriesQuery },
         responses: { 200: { description: 'A page of deliveries', schema: pageSchema(deliverySchema) } },
@@ -153,7 +154,8 @@ export function webhookRoutes(api: ApiRouter, service: WebhookService) {
       {
         method: 'post',
         path: '/v1/webhooks/:id/deliveries/:deliveryId/replay',
-        summary: 'Send an ended delivery again (same `webhook-id`), from the start of the retry schedule',
+        summary:
+          'Send an ended delivery again (same `webhook-id`), from the start of the retry schedule; 409 once its event is past retention',
         tags,
         request: { params: deliveryParams },
         responses: { 202: { description: 'Queued again', schema: deliverySchema } },
