@@ -18,7 +18,9 @@ import { startStack, type Stack } from './support/stack.js';
  * cancellation to its signed webhook at the receiver; also duplicates, missing ones, provider API
  * calls per cancellation, and where the time went (stages read back from the database and the
  * emulator's records). Providers: BENCH_PROVIDERS (default: every driver in support/providers.ts).
- * BENCH_CPU_PROFILE=<file> also profiles this process's CPU during the burst.
+ * The scheduling service runs in its own process (BENCH_SERVICES=inline: in this one, which also
+ * prints the database time per command). BENCH_CPU_PROFILE=<file> profiles this process's CPU
+ * during the burst.
  * Then BENCH_TRICKLE (50) other series' meetings are cancelled one at a time, BENCH_TRICKLE_PER_S
  * (2) a second: the latency of a cancellation that does not queue behind 199 others.
  */
@@ -31,7 +33,23 @@ export async function run(): Promise<void> {
   const count = Number(env.BENCH_CANCELLATIONS ?? 200);
   const trickleCount = Number(env.BENCH_TRICKLE ?? 50);
   const tricklePaceMs = 1000 / Number(env.BENCH_TRICKLE_PER_S ?? 2);
-  const stack = await startStack('cancellations', () => Object.assign({}, ...drivers.map((d) => d.deps())));
+  // the services in their own process by default, as production runs them apart from Google and
+  // Microsoft; BENCH_SERVICES=inline runs them here (BENCH_CPU_PROFILE then profiles them too)
+  const inProcess = env.BENCH_SERVICES === 'inline';
+  const stack = await startStack(
+    'cancellations',
+    () => Object.assign({}, ...drivers.map((d) => d.deps())),
+    inProcess
+      ? { inProcess }
+      : {
+          inProcess,
+          serviceEnv: (url) => Object.assign({}, ...drivers.map((d) => d.serviceEnv(url))),
+          // BENCH_SERVICE_CPU_PROFILE_DIR: the service writes a .cpuprofile of its whole run there when it exits
+          ...(env.BENCH_SERVICE_CPU_PROFILE_DIR
+            ? { execArgv: [...process.execArgv, '--cpu-prof', `--cpu-prof-dir=${env.BENCH_SERVICE_CPU_PROFILE_DIR}`] }
+            : {}),
+        },
+  );
   const { log } = stack;
   try {
     for (const d of drivers) d.serviceListening(stack.server.url);
@@ -50,7 +68,7 @@ export async function run(): Promise<void> {
     log(`cancelling ${targets.length} occurrences at once…`);
     stack.profile.reset();
     const cpu = await cpuProfile(env.BENCH_CPU_PROFILE, log);
-    const use = await cpuUse(stack.databasePid);
+    const use = await cpuUse({ service: stack.servicePid, database: stack.databasePid });
     const burstStart = Date.now();
     await Promise.all(
       targets.map(async (t) => {
@@ -66,10 +84,17 @@ export async function run(): Promise<void> {
     const calls = drivers.reduce((sum, d, i) => sum + d.apiCalls() - callsBefore[i]!, 0);
     log(`burst sent in ${burstMs} ms; ${received(stack, fleet).length} signed webhooks received`);
     log(
-      `CPU from the first cancellation to the last webhook (${burstCpu.wallS} s): this process (services, emulators, ` +
-        `receiver) ${burstCpu.benchProcessCores} cores, database ${burstCpu.databaseCores ?? '?'} cores, of ${burstCpu.machineCores}`,
+      `CPU from the first cancellation to the last webhook (${burstCpu.wallS} s), in cores of ${burstCpu.machineCores}: ` +
+        Object.entries(burstCpu)
+          .filter(([k]) => k.endsWith('Cores') && k !== 'machineCores')
+          .map(
+            ([k, v]) =>
+              `${k === 'benchProcessCores' ? `this process (emulators, receiver${inProcess ? ', services' : ''})` : k.replace('Cores', '')} ${v}`,
+          )
+          .join(', '),
     );
-    stack.profile.print(log);
+    // the command table comes from this process's connection: the services' own when they run here
+    if (inProcess) stack.profile.print(log);
     await printStages(stack, drivers, fleet, targets, burstStart);
 
     log(`cancelling ${trickle.length} more, one every ${Math.round(tricklePaceMs)} ms…`);
@@ -120,6 +145,7 @@ export async function run(): Promise<void> {
         apiCalls: calls,
         burstMs,
         burstCpu,
+        services: inProcess ? 'in the benchmark process' : 'own process',
         settings: {
           webhookPollMs: stack.config.WEBHOOK_POLL_INTERVAL_MS,
           outboxRelayMs: stack.config.OUTBOX_RELAY_INTERVAL_MS,

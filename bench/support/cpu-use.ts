@@ -17,25 +17,30 @@ async function processCpuS(pid: number): Promise<number | undefined> {
 }
 
 /**
- * CPU used over one stage by this process (services, emulators, receiver) and by the database
- * server, in cores: whether a stage was short of CPU or waiting on something else.
+ * CPU used over one stage by this process (the emulators and the receiver, and the services when
+ * they run here) and by the other processes named (the service's own, the database server), in
+ * cores: whether a stage was short of CPU or waiting on something else.
  */
-export async function cpuUse(databasePid: number | undefined) {
+export async function cpuUse(others: Record<string, number | undefined>) {
   const startedAt = performance.now();
   const own = process.cpuUsage();
-  const db = databasePid === undefined ? undefined : await processCpuS(databasePid);
+  const named = Object.entries(others).filter((e): e is [string, number] => e[1] !== undefined);
+  const before = await Promise.all(named.map(([, pid]) => processCpuS(pid)));
   return {
     stop: async () => {
       const wallS = (performance.now() - startedAt) / 1000;
       const used = process.cpuUsage(own);
-      const ownS = (used.user + used.system) / 1e6;
-      const dbEnd = databasePid === undefined ? undefined : await processCpuS(databasePid);
-      const dbS = db !== undefined && dbEnd !== undefined ? dbEnd - db : undefined;
+      const after = await Promise.all(named.map(([, pid]) => processCpuS(pid)));
       const cores = (s: number) => Math.round((s / wallS) * 100) / 100;
+      const elsewhere: Record<string, number> = {};
+      named.forEach(([name], i) => {
+        const [a, b] = [before[i], after[i]];
+        if (a !== undefined && b !== undefined) elsewhere[`${name}Cores`] = cores(b - a);
+      });
       return {
         wallS: Math.round(wallS * 100) / 100,
-        benchProcessCores: cores(ownS),
-        ...(dbS !== undefined ? { databaseCores: cores(dbS) } : {}),
+        benchProcessCores: cores((used.user + used.system) / 1e6),
+        ...elsewhere,
         machineCores: availableParallelism(),
       };
     },

@@ -85,7 +85,7 @@ export async function settle(stack: Stack, drivers: ProviderDriver[], quietMs = 
   let quietSince = Date.now();
   while (Date.now() < deadline) {
     await Promise.all(drivers.map((d) => d.idle()));
-    await stack.built.sync.drain();
+    await stack.drain();
     const busy =
       (await models.SyncStates.countDocuments({ pending: true })) +
       (await models.OutboxUnfanned.countDocuments({})) +

@@ -1,4 +1,5 @@
 import type { SchedulingDeps } from '@cadence/scheduling/app';
+import type { Env } from '@cadence/shared/config';
 import { startGoogleEmulator, type GoogleEmulator } from '../../test/emulators/google/index.js';
 import { startMicrosoftEmulator } from '../../test/emulators/microsoft/index.js';
 import { googleEmulatorSettings, microsoftEmulatorSettings } from '../../test/providers/settings.js';
@@ -16,6 +17,8 @@ export interface ProviderDriver {
   deps(): Partial<SchedulingDeps>;
   /** The service listens at `serviceUrl` now: consent callbacks and notifications can point there. */
   serviceListening(serviceUrl: string): void;
+  /** The environment a service process at `serviceUrl` needs for this provider (its settings as variables). */
+  serviceEnv(serviceUrl: string): Env;
   /** Connects a manager's calendar the way a browser would (consent through the emulator). */
   connect(api: Api, manager: { id: string; email: string }): Promise<void>;
   /** Cancels one occurrence as the manager would in their calendar, through the emulator's control API. */
@@ -48,6 +51,10 @@ export async function googleDriver(): Promise<ProviderDriver> {
     name: 'google',
     deps: () => ({ google: settings }),
     serviceListening: listening,
+    serviceEnv: (serviceUrl) => {
+      listening(serviceUrl);
+      return asEnv(settings);
+    },
     connect: async (api, manager) => {
       await control('/accounts', { email: manager.email, timeZone: 'America/Chicago' });
       const { url } = await api<{ url: string }>('POST', '/v1/connections/google/start', { personId: manager.id });
@@ -94,6 +101,11 @@ export async function microsoftDriver(): Promise<ProviderDriver> {
     name: 'microsoft',
     deps: () => ({ microsoft: settings }),
     serviceListening: listening,
+    serviceEnv: (serviceUrl) => {
+      listening(serviceUrl);
+      // the emulator serves HTTPS under a test CA: the service process trusts it beside the system's
+      return { ...asEnv(settings), NODE_EXTRA_CA_CERTS: emulator.caBundlePath };
+    },
     connect: async (api, manager) => {
       const account = (await (await control('accounts', { email: manager.email })).json()) as { userId: string };
       users.set(manager.email.toLowerCase(), account.userId);
@@ -125,6 +137,14 @@ export async function microsoftDriver(): Promise<ProviderDriver> {
     },
   };
 }
+
+/** Settings named after their variables, as the variables (unset ones left out). */
+const asEnv = (settings: object): Env =>
+  Object.fromEntries(
+    Object.entries(settings)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, String(v)]),
+  );
 
 /** The drivers a benchmark runs over: BENCH_PROVIDERS (comma list), default every one available. */
 export async function providerDrivers(wanted: string | undefined): Promise<ProviderDriver[]> {

@@ -1,4 +1,7 @@
 import { rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import type { Env } from '@cadence/shared/config';
+import { startService, stopService, type ServiceProcess } from '@cadence/shared/launcher/children';
 import { parseConfig, processEnv, schedulingConfigSchema, type SchedulingConfig } from '@cadence/shared/config';
 import { connectDatabase, ensureIndexes, resolveDatabase, tempDataDir } from '@cadence/shared/db';
 import { createMetricsRegistry, startServer, type RunningServer } from '@cadence/shared/http';
@@ -18,34 +21,59 @@ export type Api = <T = Record<string, unknown>>(method: string, path: string, bo
 export interface Stack {
   config: SchedulingConfig;
   built: SchedulingApp;
-  server: RunningServer;
+  /** Where the scheduling service answers. */
+  server: Pick<RunningServer, 'url' | 'close'>;
   receiver: WebhookReceiver;
   /** The embedded database server's process (undefined for MONGODB_URI). */
   databasePid: number | undefined;
+  /** The scheduling service's own process, when it runs apart (undefined: in this one). */
+  servicePid: number | undefined;
   /** Database time by command and collection since the last reset. */
   profile: ReturnType<typeof profileCommands>;
   /** A new organization and its API client. */
   organization: (name: string) => Promise<{ id: string; api: Api }>;
-  /** Starts sync, outbox relay and webhook workers, as `main.ts` does. */
+  /** Starts sync, outbox relay and webhook workers, as `main.ts` does (a service process runs its own). */
   startWorkers: () => void;
+  /** Runs the syncs that are due now, when the service runs in this process. */
+  drain: () => Promise<void>;
   log: (line: string) => void;
   close: () => Promise<void>;
 }
+
+/** Where the scheduling service runs: in this process, or its own (`main.ts`, as production runs it). */
+export type Placement =
+  | { inProcess: true }
+  | {
+      inProcess: false;
+      /** The service's environment for providers, given its address before it starts (they call it back). */
+      serviceEnv: (serviceUrl: string) => Env;
+      /** Node flags for the service (default: this process's, so tsx runs the sources). */
+      execArgv?: string[];
+    };
 
 /**
  * The scheduling service the way production runs it — configuration from the environment with
  * its defaults (WEBHOOK_POLL_INTERVAL_MS, OUTBOX_RELAY_INTERVAL_MS, SYNC_POLL_INTERVAL_MS… may be
  * set to compare), its own embedded database (the resolver tests use, unless MONGODB_URI), real
  * HTTP on loopback — plus a webhook receiver. `deps` adds the calendar providers.
+ *
+ * In its own process the service runs `main.ts` with its workers, and the app built here only
+ * reads the database (models for the benchmark's checks); the emulators and the receiver keep
+ * this process's CPU to themselves, as Google's and Microsoft's servers would.
  */
-export async function startStack(label: string, deps: (config: SchedulingConfig) => Partial<SchedulingDeps>): Promise<Stack> {
+export async function startStack(
+  label: string,
+  deps: (config: SchedulingConfig) => Partial<SchedulingDeps>,
+  placement: Placement = { inProcess: true },
+): Promise<Stack> {
   const env = processEnv();
   const config = parseConfig('bench', schedulingConfigSchema, { ...env, WEBHOOK_ALLOW_HTTP_LOOPBACK: 'true', NODE_ENV: 'test' });
   const log = (line: string) => process.stdout.write(`${line}\n`);
   const dataDir = tempDataDir(`bench-${label}`);
   const db = await resolveDatabase(config, { dataDir, progress: () => undefined });
   log(`database: ${db.description}`);
-  const conn = await connectDatabase(db.uri, `bench_${label}_${Date.now()}`, { monitorCommands: true });
+  const dbName = `bench_${label}_${Date.now()}`;
+  const conn = await connectDatabase(db.uri, dbName, { monitorCommands: true });
   const profile = profileCommands(conn);
   const logger = createLogger({
     service: 'scheduling',
@@ -61,7 +89,33 @@ export async function startStack(label: string, deps: (config: SchedulingConfig)
     ...deps(config),
   });
   await ensureIndexes(conn);
-  const server = await startServer(built.app, { host: '127.0.0.1', port: 0 });
+  let server: Stack['server'];
+  let service: ServiceProcess | undefined;
+  if (placement.inProcess) server = await startServer(built.app, { host: '127.0.0.1', port: 0 });
+  else {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    service = await startService(
+      'scheduling',
+      import.meta.resolve('@cadence/scheduling/main'),
+      {
+        ...env,
+        MONGODB_URI: db.uri,
+        SCHEDULING_DB_NAME: dbName,
+        SCHEDULING_HOST: '127.0.0.1',
+        SCHEDULING_PORT: String(port),
+        NODE_ENV: 'test',
+        WEBHOOK_ALLOW_HTTP_LOOPBACK: 'true',
+        LOG_LEVEL: env.LOG_LEVEL ?? 'warn',
+        ...placement.serviceEnv(url),
+      },
+      60_000,
+      placement.execArgv,
+    );
+    const running = service;
+    server = { url: running.url, close: () => stopService(running, 10_000) };
+    log(`scheduling service: its own process (pid ${running.child.pid}) at ${running.url}`);
+  }
   const receiver = await WebhookReceiver.listen();
   const workers: Stoppable[] = [];
 
@@ -88,10 +142,13 @@ export async function startStack(label: string, deps: (config: SchedulingConfig)
     server,
     receiver,
     databasePid: db.pid,
+    servicePid: service?.child.pid,
     profile,
     organization,
     log,
+    drain: () => (placement.inProcess ? built.sync.drain() : Promise.resolve()),
     startWorkers: () => {
+      if (!placement.inProcess) return;
       built.sync.start();
       workers.push({ stop: () => built.sync.stop() });
       workers.push(built.webhooks.start());
@@ -107,4 +164,13 @@ export async function startStack(label: string, deps: (config: SchedulingConfig)
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** A loopback port free right now: a service's callback addresses must be known before it listens. */
+async function freePort(): Promise<number> {
+  const probe = createServer().listen(0, '127.0.0.1');
+  await new Promise((r) => probe.once('listening', r));
+  const { port } = probe.address() as { port: number };
+  await new Promise((r) => probe.close(r));
+  return port;
 }
