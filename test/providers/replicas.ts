@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll } from 'vitest';
 import { createSchedulingApp, type SchedulingDeps } from '@cadence/scheduling/app';
 import { connectDatabase } from '@cadence/shared/db';
-import { createMetricsRegistry, type RunningServer } from '@cadence/shared/http';
+import { createMetricsRegistry } from '@cadence/shared/http';
 import { capturingLogger } from '../harness/capture-logs.js';
 import { testMongoUri } from '../harness/database.js';
 import { serve } from '../harness/http.js';
@@ -32,7 +32,7 @@ export async function secondReplica(dbName: string, deps: Omit<SchedulingDeps, '
 }
 
 /** A loopback proxy that sends each request to the next of `servers` in turn, as a load balancer would spread them; its base URL. */
-export async function spreader(servers: RunningServer[]): Promise<string> {
+export async function spreader(servers: { url: string }[]): Promise<string> {
   let turn = 0;
   const proxy = createServer((req, res) => {
     const target = new URL(req.url ?? '/', servers[turn++ % servers.length]!.url);

@@ -1,59 +1,27 @@
-import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { outboxEventModel } from '@cadence/scheduling/outbox/models';
 import { issueApiKey } from '@cadence/scheduling/organizations/api-keys';
 import { organizationModels } from '@cadence/scheduling/organizations/models';
 import { createOrganization } from '@cadence/scheduling/organizations/organizations';
 import { useTestDatabase } from '../harness/database.js';
+import { apiClient, schedulingProcess } from '../harness/service-process.js';
 import { eventually, WebhookReceiver } from '../harness/webhook-receiver.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 const { conn, dbName, uri } = await useTestDatabase('webhooks_crash');
 const receiver = await WebhookReceiver.start();
-const children = new Set<ChildProcess>();
-afterAll(() => {
-  for (const child of children) child.kill('SIGKILL');
-});
 
-/** The scheduling service as its own process (`main.ts`), announcing its URL over IPC. */
-async function startService(): Promise<{ child: ChildProcess; url: string }> {
-  const child = fork(fileURLToPath(new URL('../../services/scheduling/src/main.ts', import.meta.url)), [], {
-    cwd: root,
-    execArgv: ['--import', 'tsx', '--conditions=development'],
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'warn',
-      MONGODB_URI: uri,
-      SCHEDULING_DB_NAME: dbName,
-      SCHEDULING_PORT: '0',
-      WEBHOOK_ALLOW_HTTP_LOOPBACK: 'true',
-      WEBHOOK_RETRY_SCHEDULE: '0,200ms,200ms,500ms,1s',
-      WEBHOOK_POLL_INTERVAL_MS: '50',
-      WEBHOOK_TIMEOUT_MS: '1000',
-      WEBHOOK_LEASE_MS: '2000',
-      WEBHOOK_MAX_IN_FLIGHT: '4',
-      OUTBOX_RELAY_INTERVAL_MS: '500',
-    },
+/** The scheduling service as its own process, fast webhook settings. */
+const startService = () =>
+  schedulingProcess({
+    MONGODB_URI: uri,
+    SCHEDULING_DB_NAME: dbName,
+    WEBHOOK_RETRY_SCHEDULE: '0,200ms,200ms,500ms,1s',
+    WEBHOOK_POLL_INTERVAL_MS: '50',
+    WEBHOOK_TIMEOUT_MS: '1000',
+    WEBHOOK_LEASE_MS: '2000',
+    WEBHOOK_MAX_IN_FLIGHT: '4',
+    OUTBOX_RELAY_INTERVAL_MS: '500',
   });
-  children.add(child);
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the service did not start in time:\n${stderr}`)), 60_000);
-    child.on('message', (m: { type?: string; url?: string }) => {
-      if (m.type === 'listening' && m.url) {
-        clearTimeout(timer);
-        resolve(m.url);
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`the service exited (${code}):\n${stderr}`)));
-  });
-  return { child, url };
-}
 
 describe('a crash while deliveries are in flight', () => {
   it('loses nothing: SIGKILL, restart, and every event arrives at least once', async () => {
@@ -61,16 +29,7 @@ describe('a crash while deliveries are in flight', () => {
     const org = await createOrganization(orgs, 'Crashy');
     const { key } = await issueApiKey(orgs, org.id, 'test');
     let service = await startService();
-    const api = async (method: string, path: string, body?: object) => {
-      const res = await fetch(`${service.url}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-        ...(body ? { body: JSON.stringify(body) } : {}),
-      });
-      const json = (await res.json()) as Record<string, unknown>;
-      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-      return json;
-    };
+    const api = apiClient(service.url, key);
 
     // a slow receiver keeps several deliveries in flight at any moment
     receiver.answer('/crash', () => ({ status: 200, delayMs: 150 }));

@@ -1,0 +1,75 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const started = new Set<ChildProcess>();
+afterAll(() => {
+  for (const child of started) child.kill('SIGKILL');
+});
+
+export interface ServiceChild {
+  child: ChildProcess;
+  url: string;
+  /** What the process wrote to stderr so far (its warnings and errors). */
+  stderr: () => string;
+}
+
+/**
+ * The scheduling service as its own process (`main.ts` under tsx, configured only through its
+ * environment, as production runs it), announcing its URL over IPC; killed after the file's tests.
+ */
+export async function schedulingProcess(env: Record<string, string>): Promise<ServiceChild> {
+  const child = fork(fileURLToPath(new URL('../../services/scheduling/src/main.ts', import.meta.url)), [], {
+    cwd: root,
+    execArgv: ['--import', 'tsx', '--conditions=development'],
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      SCHEDULING_PORT: '0',
+      WEBHOOK_ALLOW_HTTP_LOOPBACK: 'true',
+      ...env,
+    },
+  });
+  started.add(child);
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the service did not start in time:\n${stderr}`)), 60_000);
+    child.on('message', (m: { type?: string; url?: string }) => {
+      if (m.type === 'listening' && m.url) {
+        clearTimeout(timer);
+        resolve(m.url);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`the service exited (${code}):\n${stderr}`)));
+  });
+  return { child, url, stderr: () => stderr };
+}
+
+/** A loopback port free right now, for a service whose callback addresses must be known before it starts. */
+export async function freePort(): Promise<number> {
+  const probe = createServer().listen(0, '127.0.0.1');
+  await new Promise((r) => probe.once('listening', r));
+  const { port } = probe.address() as { port: number };
+  await new Promise((r) => probe.close(r));
+  return port;
+}
+
+/** A JSON client of a service's API with an API key: throws on an answer that is not 2xx. */
+export function apiClient(baseUrl: string, key: string) {
+  return async <T = Record<string, unknown>>(method: string, path: string, body?: object): Promise<T> => {
+    const res = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    const json = (await res.json()) as T;
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+}
