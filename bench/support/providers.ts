@@ -85,7 +85,8 @@ export async function googleDriver(): Promise<ProviderDriver> {
 /** Outlook through the loopback Microsoft Graph emulator (test/emulators/microsoft, HTTPS with a test CA this process trusts). */
 export async function microsoftDriver(): Promise<ProviderDriver> {
   const emulator = await startMicrosoftEmulator();
-  const untrust = emulator.trustInThisProcess();
+  // one TLS context for the many connections a benchmark opens (see trust.ts)
+  const untrust = emulator.trustInThisProcess({ oneContext: true });
   const { settings, listening } = microsoftEmulatorSettings(emulator);
   const users = new Map<string, string>(); // email → Graph user id
   const control = async (action: string, body: object) => {

@@ -85,8 +85,8 @@ export class MicrosoftEmulator extends Control {
   }
 
   /** Makes this process's global fetch trust the test CA; returns the undo function. */
-  trustInThisProcess(): () => void {
-    return trustCaInThisProcess(this.caPem);
+  trustInThisProcess(opts: { oneContext?: boolean } = {}): () => void {
+    return trustCaInThisProcess(this.caPem, opts);
   }
 
   close(): Promise<void> {

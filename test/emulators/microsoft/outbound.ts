@@ -1,4 +1,3 @@
-import tls from 'node:tls';
 import { Agent, fetch } from 'undici';
 import { trustedCas } from './certs.js';
 
@@ -17,9 +16,7 @@ export class Outbound {
   private readonly agent: Agent;
 
   constructor(caPem: string) {
-    // one secure context, not a `ca` list that each TLS connection would parse again (~150 certificates)
-    const secureContext = tls.createSecureContext({ ca: trustedCas(caPem) });
-    this.agent = new Agent({ connect: { secureContext }, keepAliveTimeout: 1000 });
+    this.agent = new Agent({ connect: { ca: trustedCas(caPem) }, keepAliveTimeout: 1000 });
   }
 
   async post(url: string, body: string, contentType: string, timeoutMs: number): Promise<OutboundResponse> {
