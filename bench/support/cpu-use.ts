@@ -8,7 +8,8 @@ const TICKS_PER_S = 100;
 async function processCpuS(pid: number): Promise<number | undefined> {
   try {
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    // fields after the command name, which may hold spaces, sits in parentheses
+    // the command name, which may hold spaces, sits in parentheses; after it come fields 3, 4, …
+    // (utime and stime are fields 14 and 15)
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_S;
   } catch {
