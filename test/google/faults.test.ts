@@ -84,6 +84,28 @@ describe('Google sync under repeats, reordering and failures', () => {
     expect(failed.length).toBeGreaterThanOrEqual(3);
   });
 
+  it('gives up on a call Google never answers after GOOGLE_REQUEST_TIMEOUT_MS and tries again', async () => {
+    const timeout = s.settings.GOOGLE_REQUEST_TIMEOUT_MS;
+    s.settings.GOOGLE_REQUEST_TIMEOUT_MS = 300; // the new connection's client is built with it
+    try {
+      const { org, manager, rep, path } = await googleOrg(s, 'Acme', 'stall');
+      const series = await googleSeries(org, manager.id, rep.id);
+      await waitForType(s, path, 'series.created');
+      await settle();
+      s.emulator.failNext(1, { status: 200, stall: true, method: 'GET', pathIncludes: '/events' });
+      s.emulator.cancelInstance(manager.email, series.calendar.eventId, KEYS[1]!);
+      // without a deadline the sync would wait for the unanswered call for minutes
+      await waitForType(s, path, 'occurrence.cancelled');
+      // the unanswered call never got a status; the one after it did
+      const stalled = s.emulator.calls.findLastIndex((c) => c.injected);
+      expect(s.emulator.calls[stalled]?.status).toBeUndefined();
+      expect(s.emulator.calls.slice(stalled + 1).some((c) => c.method === 'GET' && c.status === 200)).toBe(true);
+      expect(await outboxTypes(series.id)).toEqual(['series.created', 'occurrence.cancelled']);
+    } finally {
+      s.settings.GOOGLE_REQUEST_TIMEOUT_MS = timeout;
+    }
+  });
+
   it('puts a cancelled instance back in Google under policy restore', async () => {
     const { org, manager, rep, path } = await googleOrg(s, 'Acme', 'restore');
     const series = await googleSeries(org, manager.id, rep.id, { policy: 'restore' });

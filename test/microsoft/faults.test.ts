@@ -51,6 +51,28 @@ describe('Outlook sync under lost delta links, throttling and refused tokens', (
     expect(await outboxTypes(s, series.id)).toEqual(['series.created', 'occurrence.cancelled']);
   });
 
+  it('gives up on a call Graph never answers after MICROSOFT_REQUEST_TIMEOUT_MS and tries again', async () => {
+    const timeout = s.settings.MICROSOFT_REQUEST_TIMEOUT_MS;
+    s.settings.MICROSOFT_REQUEST_TIMEOUT_MS = 300; // the new connection's client is built with it
+    try {
+      const { org, manager, rep, path, userId } = await microsoftOrg(s, 'Acme', 'stall');
+      const series = await microsoftSeries(org, manager.id, rep.id);
+      await waitForType(s, path, 'series.created');
+      await settle(s);
+      const before = s.emulator.calls.length;
+      s.emulator.failNext(1, { status: 200, stall: true });
+      s.emulator.cancelOccurrence(userId, series.calendar.eventId, KEYS[1]!);
+      // without a deadline the sync would wait for the unanswered call for minutes
+      await waitForType(s, path, 'occurrence.cancelled');
+      const delta = s.emulator.calls.slice(before).filter((c) => c.path.includes('/delta'));
+      expect(delta[0]?.status).toBeUndefined();
+      expect(delta.some((c) => c.status === 200)).toBe(true);
+      expect(await outboxTypes(s, series.id)).toEqual(['series.created', 'occurrence.cancelled']);
+    } finally {
+      s.settings.MICROSOFT_REQUEST_TIMEOUT_MS = timeout;
+    }
+  });
+
   it('puts a cancelled occurrence back under policy restore, as a single event in its slot', async () => {
     const { org, manager, rep, path, userId } = await microsoftOrg(s, 'Acme', 'restore');
     const series = await microsoftSeries(org, manager.id, rep.id, { policy: 'restore' });

@@ -17,6 +17,8 @@ export function googleEmulatorSettings(emulator: GoogleEmulator, client: { id: s
     GOOGLE_AUTH_URL: emulator.authUrl,
     GOOGLE_CHANNEL_TTL_SECONDS: 604_800,
     GOOGLE_CHANNEL_RENEW_BEFORE_MS: 24 * 3600_000,
+    // short, so a call the emulator never answers is retried within a test's patience
+    GOOGLE_REQUEST_TIMEOUT_MS: 5_000,
     GOOGLE_REDIRECT_URL: undefined,
     GOOGLE_WEBHOOK_URL: undefined,
   };
@@ -40,6 +42,7 @@ export function microsoftEmulatorSettings(emulator: MicrosoftEmulator) {
     MICROSOFT_SUBSCRIPTION_RENEW_BEFORE_MS: 12 * 3600_000,
     MICROSOFT_SYNC_PAST_DAYS: 7,
     MICROSOFT_SYNC_FUTURE_DAYS: 180,
+    MICROSOFT_REQUEST_TIMEOUT_MS: 5_000,
   };
   const listening = (serviceUrl: string) => {
     settings.MICROSOFT_REDIRECT_URL = `${serviceUrl}/v1/connections/microsoft/callback`;

@@ -20,6 +20,8 @@ export const googleEnvSchema = z.object({
   GOOGLE_CHANNEL_TTL_SECONDS: z.coerce.number().int().min(60).max(604_800).default(604_800),
   /** Renew a channel when less than this is left of it. */
   GOOGLE_CHANNEL_RENEW_BEFORE_MS: positiveMs(24 * 3600_000),
+  /** Each call to Google (API or token endpoint) is given up after this and retried like a dropped one. */
+  GOOGLE_REQUEST_TIMEOUT_MS: positiveMs(30_000),
 });
 
 export const googleEnvRefinement = {
@@ -58,6 +60,8 @@ export const microsoftEnvSchema = z.object({
   MICROSOFT_SYNC_PAST_DAYS: z.coerce.number().int().min(0).max(365).default(7),
   /** … to this many days ahead (the reconcile restarts it, so the window moves with time). */
   MICROSOFT_SYNC_FUTURE_DAYS: z.coerce.number().int().min(7).max(1825).default(180),
+  /** Each call to Microsoft (Graph or token endpoint) is given up after this and retried like a dropped one. */
+  MICROSOFT_REQUEST_TIMEOUT_MS: positiveMs(30_000),
 });
 
 export const microsoftEnvRefinement = {

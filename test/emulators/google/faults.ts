@@ -30,6 +30,8 @@ export interface FailureSpec {
   dropConnection?: boolean;
   /** carry the call out, then close the socket instead of answering: the client cannot know it worked */
   dropResponse?: boolean;
+  /** never answer, before the call has any effect (the socket is closed after a minute) */
+  stall?: boolean;
   /** which endpoints may fail: the Calendar API (default), the OAuth endpoints, or both */
   target?: CallKind | 'any';
   method?: string;
@@ -122,6 +124,12 @@ export class Faults {
       }
       if (failure.dropConnection) {
         req.socket.destroy();
+        return;
+      }
+      if (failure.stall) {
+        const timer = setTimeout(() => req.socket.destroy(), 60_000);
+        timer.unref();
+        req.socket.once('close', () => clearTimeout(timer));
         return;
       }
       const error = injectedError(failure.status, failure.reason, failure.retryAfterSeconds);

@@ -9,6 +9,8 @@ export interface FailureSpec {
   retryAfterSeconds?: number;
   /** Destroy the socket instead of answering (a network failure, not an HTTP error). */
   dropConnection?: boolean;
+  /** Never answer (the socket stays open, closed after a minute): a call lost on the way back. */
+  stall?: boolean;
 }
 
 export interface Chaos {
@@ -85,6 +87,12 @@ export class Faults {
         req.socket.destroy();
         return;
       }
+      if (spec.stall) {
+        const timer = setTimeout(() => req.socket.destroy(), 60_000);
+        timer.unref();
+        req.socket.once('close', () => clearTimeout(timer));
+        return;
+      }
       const [code, message] = DEFAULT_CODES[spec.status] ?? ['generalException', 'The request failed.'];
       const headers: Record<string, string> = {};
       if (spec.retryAfterSeconds !== undefined) headers['Retry-After'] = String(spec.retryAfterSeconds);
@@ -92,3 +100,4 @@ export class Faults {
     };
   }
 }
+

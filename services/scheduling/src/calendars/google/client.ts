@@ -21,6 +21,8 @@ export function googleOAuthClient(settings: GoogleSettings): OAuth2Client {
     endpoints: { oauth2TokenUrl: settings.GOOGLE_TOKEN_URL, oauth2AuthBaseUrl: settings.GOOGLE_AUTH_URL },
     // a 401 on a kept access token (revoked, expired early) refreshes once; a refused refresh is invalid_grant
     forceRefreshOnFailure: true,
+    // a token call that never answers would hold the sync that needs it (undici gives up after 5 minutes)
+    transporterOptions: { timeout: settings.GOOGLE_REQUEST_TIMEOUT_MS },
   });
 }
 
@@ -28,5 +30,12 @@ export function googleOAuthClient(settings: GoogleSettings): OAuth2Client {
 export function googleCalendar(settings: GoogleSettings, refreshToken: string): calendar_v3.Calendar {
   const auth = googleOAuthClient(settings);
   auth.setCredentials({ refresh_token: refreshToken });
-  return google.calendar({ version: 'v3', auth, rootUrl: settings.GOOGLE_API_ROOT_URL, retry: false });
+  return google.calendar({
+    version: 'v3',
+    auth,
+    rootUrl: settings.GOOGLE_API_ROOT_URL,
+    retry: false,
+    // a call that never answers is cut off and retried (withGoogleRetry) instead of holding its sync
+    timeout: settings.GOOGLE_REQUEST_TIMEOUT_MS,
+  });
 }

@@ -27,14 +27,17 @@ export const isInvalidGrant = (err: unknown): boolean => {
 
 const RATE_LIMIT_REASONS = new Set(['rateLimitExceeded', 'userRateLimitExceeded']);
 const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'UND_ERR_SOCKET', 'ECONNABORTED']);
+/** A call cut off at GOOGLE_REQUEST_TIMEOUT_MS: gaxios wraps the fetch abort, with no code of its own. */
+const ABORTED = new Set(['AbortError', 'TimeoutError']);
 
-/** Worth another try: rate limits (403 or 429), Google's 5xx, and dropped connections. */
+/** Worth another try: rate limits (403 or 429), Google's 5xx, dropped connections and calls that timed out. */
 export function isRetryable(err: unknown): boolean {
   const status = googleStatus(err);
   if (status === 429 || (status !== undefined && status >= 500)) return true;
   if (status === 403) return RATE_LIMIT_REASONS.has(googleReason(err) ?? '');
-  const code = (err as { code?: unknown })?.code;
-  return status === undefined && typeof code === 'string' && NETWORK_CODES.has(code);
+  if (status !== undefined) return false;
+  const { code, cause } = (err ?? {}) as { code?: unknown; cause?: { name?: unknown } };
+  return (typeof code === 'string' && NETWORK_CODES.has(code)) || ABORTED.has(String(cause?.name));
 }
 
 /**

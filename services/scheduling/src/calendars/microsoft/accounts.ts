@@ -1,11 +1,12 @@
-import { Client } from '@microsoft/microsoft-graph-client';
+import type { Client } from '@microsoft/microsoft-graph-client';
 import type { Model } from 'mongoose';
 import type { SecretBox } from '@cadence/shared/crypto/secret-box';
 import { activeConnection } from '../../connections/active.js';
 import type { ConnectionDoc } from '../../connections/models.js';
 import type { PersonDoc } from '../../people/models.js';
 import { withGraphRetry } from './errors.js';
-import { graphBaseUrl, type MicrosoftSettings } from './settings.js';
+import { graphClient } from './graph-client.js';
+import type { MicrosoftSettings } from './settings.js';
 import { refreshTokens } from './tokens.js';
 
 /** Refresh a little before Graph would refuse the token. */
@@ -59,15 +60,11 @@ export class MicrosoftAccounts {
       refreshing: undefined,
       client: undefined as unknown as Client,
     };
-    account.client = Client.init({
-      authProvider: (done) => {
-        this.accessToken(connection._id, account).then(
-          (token) => done(null, token),
-          (err: unknown) => done(err, null),
-        );
-      },
-      baseUrl: graphBaseUrl(this.settings),
-      customHosts: new Set([new URL(graphBaseUrl(this.settings)).hostname]),
+    account.client = graphClient(this.settings, (done) => {
+      this.accessToken(connection._id, account).then(
+        (token) => done(null, token),
+        (err: unknown) => done(err, null),
+      );
     });
     this.accounts.set(connection._id, account);
     return account;

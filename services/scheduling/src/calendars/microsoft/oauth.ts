@@ -1,9 +1,9 @@
-import { Client } from '@microsoft/microsoft-graph-client';
 import { contextLogger, type Logger } from '@cadence/shared/logging';
 import type { ConnectionDoc } from '../../connections/models.js';
 import type { OAuthProvider } from '../../connections/oauth-provider.js';
 import type { SyncScheduler } from '../../sync/scheduler.js';
-import { graphBaseUrl, identityUrl, MICROSOFT_SCOPES, type MicrosoftSettings } from './settings.js';
+import { graphClient } from './graph-client.js';
+import { identityUrl, MICROSOFT_SCOPES, type MicrosoftSettings } from './settings.js';
 import type { MicrosoftSubscriptions } from './subscriptions.js';
 import { requestTokens } from './tokens.js';
 
@@ -40,11 +40,7 @@ export class MicrosoftOAuth implements OAuthProvider {
     });
     if (!tokens.refresh_token) throw new Error('Microsoft returned no refresh token (offline_access not granted)');
     // the account's own address, for people reading the connection; the calendar is its default one (/me)
-    const me = (await Client.init({
-      authProvider: (done) => done(null, tokens.access_token),
-      baseUrl: graphBaseUrl(this.settings),
-      customHosts: new Set([new URL(graphBaseUrl(this.settings)).hostname]),
-    })
+    const me = (await graphClient(this.settings, (done) => done(null, tokens.access_token))
       .api('/me')
       .select('id,mail,userPrincipalName')
       .get()) as { id: string; mail?: string | null; userPrincipalName?: string };

@@ -34,7 +34,7 @@ export async function requestTokens(settings: MicrosoftSettings, grant: Record<s
       scope: MICROSOFT_SCOPES.join(' '),
       ...grant,
     }),
-    signal: AbortSignal.timeout(15_000),
+    signal: AbortSignal.timeout(settings.MICROSOFT_REQUEST_TIMEOUT_MS),
   });
   const body = (await res.json().catch(() => ({}))) as Partial<TokenAnswer> & { error?: string; error_description?: string };
   if (!res.ok || !body.access_token) {
