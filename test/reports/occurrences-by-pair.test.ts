@@ -71,4 +71,26 @@ describe('occurrences by pair, page by page', () => {
     const pages = await allPages(2);
     expect(pages[0]!.occurrences.map((o) => o.state)).toEqual(occurrences.map((o, i) => (i === 2 ? 'cancelled' : o.state)));
   });
+
+  it('gives each occurrence as a report reads it with fields=report: the same outcome, nothing more', async () => {
+    const before = await get('limit=100');
+    const cancelled = { series: before.items[1]!.series.id, key: before.items[1]!.occurrences[3]!.key };
+    await org.scheduling
+      .post(`/v1/local-calendar/series/${cancelled.series}/occurrences/${cancelled.key}/cancel`, { reason: 'y' })
+      .expect(200);
+    const whole = await get('limit=100');
+    const slim = await get('limit=100&fields=report');
+    const outcome = ['key', 'originalStart', 'end', 'state', 'cancellation', 'move', 'decline', 'restoredAt'];
+    expect(slim.items.map((i) => i.series)).toEqual(whole.items.map((i) => i.series));
+    expect(slim.items.map((i) => i.occurrences)).toEqual(
+      whole.items.map((i) =>
+        i.occurrences.map((o) => Object.fromEntries(outcome.map((f) => [f, (o as Record<string, unknown>)[f]]))),
+      ),
+    );
+    expect(slim.items[1]!.occurrences[3]).toMatchObject({ key: cancelled.key, state: 'cancelled', cancellation: { reason: 'y' } });
+
+    const bad = await org.scheduling.get(`/v1/occurrences?${RANGE}&fields=everything`).expect(400);
+    expect(bad.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(JSON.stringify(bad.body)).toContain('fields');
+  });
 });

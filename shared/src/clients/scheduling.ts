@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import {
   occurrencesByPairPageSchema,
+  occurrencesForReportPageSchema,
   occurrenceSchema,
   organizationSchema,
   type OccurrencesByPairPage,
+  type OccurrencesForReportPage,
   seriesSchema,
   type OccurrenceView,
   type SeriesView,
@@ -11,7 +13,14 @@ import {
 import { HttpProblem, problemSchema, unavailable } from '../http/problem.js';
 import { currentRequestId } from '../logging/context.js';
 
-export type { OccurrenceInRange, OccurrencesByPairPage, OccurrenceView, SeriesView } from '../contracts/scheduling.js';
+export type {
+  OccurrenceInRange,
+  OccurrencesByPairPage,
+  OccurrencesForReportPage,
+  OccurrenceView,
+  ReportOccurrenceView,
+  SeriesView,
+} from '../contracts/scheduling.js';
 export type Organization = z.infer<typeof organizationSchema>;
 
 /**
@@ -46,6 +55,24 @@ export interface SchedulingClientOptions {
 const unauthorized = (detail: string) =>
   new HttpProblem(401, { detail, headers: { 'WWW-Authenticate': 'Bearer realm="cadence"' } });
 
+type ByPairQuery = {
+  from: string;
+  to: string;
+  managerId?: string | undefined;
+  repId?: string | undefined;
+  cursor?: string | undefined;
+  limit?: number;
+};
+
+function byPairQuery(q: ByPairQuery): URLSearchParams {
+  const query = new URLSearchParams({ from: q.from, to: q.to });
+  if (q.managerId) query.set('managerId', q.managerId);
+  if (q.repId) query.set('repId', q.repId);
+  if (q.cursor) query.set('cursor', q.cursor);
+  if (q.limit !== undefined) query.set('limit', String(q.limit));
+  return query;
+}
+
 /**
  * The typed client of the scheduling API. Responses are parsed with the same schemas the
  * scheduling service answers with; failures become problems a route can rethrow as they stand:
@@ -79,16 +106,15 @@ export class SchedulingClient {
    * One page of series with their occurrences in [from, to) (instants, or local dates in each
    * series' zone), ordered by manager, then rep: a report reads a whole organization in a few pages.
    */
-  occurrencesByPair(
-    q: { from: string; to: string; managerId?: string | undefined; repId?: string | undefined; cursor?: string | undefined; limit?: number },
-    timeoutMs?: number,
-  ): Promise<OccurrencesByPairPage> {
-    const query = new URLSearchParams({ from: q.from, to: q.to });
-    if (q.managerId) query.set('managerId', q.managerId);
-    if (q.repId) query.set('repId', q.repId);
-    if (q.cursor) query.set('cursor', q.cursor);
-    if (q.limit !== undefined) query.set('limit', String(q.limit));
-    return this.call('GET', `/v1/occurrences?${query}`, occurrencesByPairPageSchema, undefined, timeoutMs);
+  occurrencesByPair(q: ByPairQuery, timeoutMs?: number): Promise<OccurrencesByPairPage> {
+    return this.call('GET', `/v1/occurrences?${byPairQuery(q)}`, occurrencesByPairPageSchema, undefined, timeoutMs);
+  }
+
+  /** The same pages with each occurrence as a report reads it (`fields=report`: its outcome only). */
+  occurrencesForReport(q: ByPairQuery, timeoutMs?: number): Promise<OccurrencesForReportPage> {
+    const query = byPairQuery(q);
+    query.set('fields', 'report');
+    return this.call('GET', `/v1/occurrences?${query}`, occurrencesForReportPageSchema, undefined, timeoutMs);
   }
 
   occurrence(seriesId: string, key: string): Promise<OccurrenceView> {

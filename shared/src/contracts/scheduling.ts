@@ -145,14 +145,37 @@ export const cadenceRulesSchema = z
   .openapi('CadenceRules');
 export type CadenceRules = z.infer<typeof cadenceRulesSchema>;
 
-/** `GET /v1/occurrences`: one page of series (grouped by manager, then rep) with their occurrences in the range. */
-export const occurrencesByPairPageSchema = z
-  .object({
-    items: z.array(
-      z.object({ series: seriesSchema, occurrences: z.array(occurrenceInRangeSchema).describe('In order of original start') }),
-    ),
+/** A page of series (grouped by manager, then rep) with their occurrences in the range, each as `occurrence`. */
+const seriesPageOf = <T extends z.ZodType>(occurrence: T) =>
+  z.object({
+    items: z.array(z.object({ series: seriesSchema, occurrences: z.array(occurrence).describe('In order of original start') })),
     nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last'),
     rules: cadenceRulesSchema,
-  })
-  .openapi('OccurrencesByPair');
+  });
+
+/** `GET /v1/occurrences`: one page of series with their occurrences in the range. */
+export const occurrencesByPairPageSchema = seriesPageOf(occurrenceInRangeSchema).openapi('OccurrencesByPair');
 export type OccurrencesByPairPage = z.infer<typeof occurrencesByPairPageSchema>;
+
+/**
+ * An occurrence as a report reads it (`fields=report`): its outcome, without its local times,
+ * location or duration (the series names its zone). Writing and reading those for a year of a
+ * large organization's meetings was most of a report's time.
+ */
+export const reportOccurrenceSchema = occurrenceSchema
+  .pick({
+    key: true,
+    originalStart: true,
+    end: true,
+    state: true,
+    cancellation: true,
+    move: true,
+    decline: true,
+    restoredAt: true,
+  })
+  .openapi('ReportOccurrence');
+export type ReportOccurrenceView = z.infer<typeof reportOccurrenceSchema>;
+
+/** `GET /v1/occurrences?fields=report`: the same page with each occurrence as a report reads it. */
+export const occurrencesForReportPageSchema = seriesPageOf(reportOccurrenceSchema).openapi('OccurrencesForReport');
+export type OccurrencesForReportPage = z.infer<typeof occurrencesForReportPageSchema>;

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { DEFAULT_STREAK_BROKEN_MIN_WEEKS, STREAK_CONTEXT_WEEKS } from '@cadence/shared/cadence/streaks';
-import type { OccurrenceInRange, SchedulingClient } from '@cadence/shared/clients/scheduling';
+import type { ReportOccurrenceView, SchedulingClient } from '@cadence/shared/clients/scheduling';
 import type { CadenceRules } from '@cadence/shared/contracts/scheduling';
 import { inZone, isoWeekLabel, occurrenceKey, parseOccurrenceKey } from '@cadence/shared/time';
 import type { AgendaModels } from '../context.js';
@@ -30,22 +30,8 @@ export interface PairWeek {
   inRange: boolean;
 }
 
-export type ReportOccurrence = Pick<
-  OccurrenceInRange,
-  'seriesId' | 'key' | 'originalStart' | 'state' | 'end' | 'cancellation' | 'move' | 'decline' | 'restoredAt'
->;
-
-const slim = (o: OccurrenceInRange): ReportOccurrence => ({
-  seriesId: o.seriesId,
-  key: o.key,
-  originalStart: o.originalStart,
-  state: o.state,
-  end: o.end,
-  cancellation: o.cancellation,
-  move: o.move,
-  decline: o.decline,
-  restoredAt: o.restoredAt,
-});
+/** What the report reads of an occurrence: its outcome (`fields=report`) and its series. */
+export type ReportOccurrence = ReportOccurrenceView & { seriesId: string };
 
 export interface PairData {
   manager: { id: string; name: string };
@@ -121,7 +107,7 @@ export async function collectReport(
   const zoneOf = new Map<string, string>();
   let rules: CadenceRules | undefined;
   const fetchPage = (cursor: string | undefined) => {
-    const page = scheduling.occurrencesByPair(
+    const page = scheduling.occurrencesForReport(
       { from: contextFrom, to: toExclusive, managerId: q.managerId, repId: q.repId, cursor, limit: PAGE_SIZE },
       60_000,
     );
@@ -155,7 +141,7 @@ export async function collectReport(
         // one luxon date per meeting gives its week and its local date
         const local = inZone(Date.parse(occurrence.originalStart), series.timeZone);
         pair.weeks.push({
-          occurrence: slim(occurrence),
+          occurrence: Object.assign(occurrence, { seriesId: series.id }),
           week: isoWeekLabel(local),
           inRange: inRange(local, series.timeZone),
         });

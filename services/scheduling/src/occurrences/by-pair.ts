@@ -1,5 +1,10 @@
 import { DateTime } from 'luxon';
-import type { CadenceRules, OccurrenceInRange, OccurrencesByPairPage } from '@cadence/shared/contracts/scheduling';
+import type {
+  CadenceRules,
+  OccurrenceInRange,
+  OccurrencesByPairPage,
+  OccurrencesForReportPage,
+} from '@cadence/shared/contracts/scheduling';
 import { idLists } from '@cadence/shared/db';
 import { badRequest, pageQuery, z } from '@cadence/shared/http';
 import { instantSchema, localDateSchema, occurrenceKey } from '@cadence/shared/time';
@@ -10,7 +15,7 @@ import { toSeriesView } from '../series/service.js';
 import { occurrenceId, type OccurrenceDoc } from './models.js';
 import type { SeriesWindows } from './series-window.js';
 import { bound } from './range.js';
-import { occurrenceView } from './view.js';
+import { occurrenceOutcome, occurrenceView } from './view.js';
 
 const MAX_SPAN_YEARS = 3;
 
@@ -23,6 +28,10 @@ export const occurrencesByPairQuery = z.strictObject({
   repId: personIdSchema.optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100).describe('Series per page'),
   cursor: pageQuery.cursor,
+  fields: z
+    .enum(['full', 'report'])
+    .default('full')
+    .describe('`report`: each occurrence as a report reads it (its outcome, without local times, location and duration)'),
 });
 export type ByPairQuery = z.output<typeof occurrencesByPairQuery>;
 
@@ -131,7 +140,7 @@ export async function occurrencesByPair(
   q: ByPairQuery,
   rules: CadenceRules,
   windows: SeriesWindows<SeriesRow>,
-): Promise<OccurrencesByPairPage> {
+): Promise<OccurrencesByPairPage | OccurrencesForReportPage> {
   checkRange(q);
   const { People, Occurrences } = ctx.models;
   const { page, nextCursor } = await seriesPage(ctx, windows, organizationId, q);
@@ -160,7 +169,10 @@ export async function occurrencesByPair(
     const manager = person.get(series.managerId);
     const rep = person.get(series.repId);
     if (!manager || !rep) return []; // a person removed under a series: nothing to attribute it to
-    const views = occurrences.map((p, i) => withoutHistory(occurrenceView(series, p, recorded.get(ids[i]!), now)));
+    const views =
+      q.fields === 'report'
+        ? occurrences.map((p, i) => occurrenceOutcome(p, recorded.get(ids[i]!), now).view)
+        : occurrences.map((p, i) => withoutHistory(occurrenceView(series, p, recorded.get(ids[i]!), now)));
     return [{ series: toSeriesView(series, manager, rep), occurrences: views }];
   });
   return { items, nextCursor, rules };

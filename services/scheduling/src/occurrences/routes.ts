@@ -3,7 +3,7 @@ import { z } from '@cadence/shared/http';
 import type { ChangePipeline } from '../changes/pipeline.js';
 import { organizationOf } from '../organizations/authenticate.js';
 import { seriesParams } from '../series/schemas.js';
-import { occurrencesByPairPageSchema } from '@cadence/shared/contracts/scheduling';
+import { occurrencesByPairPageSchema, occurrencesForReportPageSchema } from '@cadence/shared/contracts/scheduling';
 import { occurrencesByPairQuery } from './by-pair.js';
 import { excuseOccurrenceBody, listOccurrencesQuery, occurrenceParams, occurrenceSchema } from './schemas.js';
 import type { OccurrenceService } from './service.js';
@@ -19,7 +19,12 @@ export function occurrenceRoutes(api: ApiRouter, service: OccurrenceService, pip
         summary: 'Occurrences of many series in a range, grouped by manager and rep, a page of series at a time (for reports)',
         tags,
         request: { query: occurrencesByPairQuery },
-        responses: { 200: { description: 'A page of series with their occurrences', schema: occurrencesByPairPageSchema } },
+        responses: {
+          200: {
+            description: 'A page of series with their occurrences (as a report reads them with `fields=report`)',
+            schema: z.union([occurrencesByPairPageSchema, occurrencesForReportPageSchema]),
+          },
+        },
       },
       ({ query }, req) => service.byPair(organizationOf(req), query, pipeline.cadenceRules),
     )

@@ -7,7 +7,7 @@ import { occurrencesByPair, type ByPairQuery, type SeriesRow } from './by-pair.j
 import { SeriesWindows } from './series-window.js';
 import { bound } from './range.js';
 import { occurrenceId } from './models.js';
-import type { CadenceRules, OccurrencesByPairPage } from '@cadence/shared/contracts/scheduling';
+import type { CadenceRules, OccurrencesByPairPage, OccurrencesForReportPage } from '@cadence/shared/contracts/scheduling';
 import type { OccurrenceView } from './schemas.js';
 import { occurrenceView } from './view.js';
 
@@ -57,7 +57,11 @@ export class OccurrenceService {
   }
 
   /** Many series at once, grouped by pair: what reports read instead of one call per series. */
-  byPair(organizationId: string, q: ByPairQuery, rules: CadenceRules): Promise<OccurrencesByPairPage> {
+  byPair(
+    organizationId: string,
+    q: ByPairQuery,
+    rules: CadenceRules,
+  ): Promise<OccurrencesByPairPage | OccurrencesForReportPage> {
     return occurrencesByPair(this.ctx, organizationId, q, rules, this.windows);
   }
 

@@ -2,18 +2,15 @@ import { localIso, occurrenceKey } from '@cadence/shared/time';
 import type { SeriesDoc } from '../series/models.js';
 import type { PlannedOccurrence } from '../series/schedule.js';
 import type { OccurrenceDoc } from './models.js';
+import type { ReportOccurrenceView } from '@cadence/shared/contracts/scheduling';
 import type { Cancellation, Decline, Modification, Move, OccurrenceState, OccurrenceView } from './schemas.js';
 
 /**
- * What an occurrence is now: the plan, overlaid with what was recorded about it. A past occurrence
- * that nothing cancelled counts as held; a moved one keeps `moved` so reports can tell where it went.
+ * What happened to an occurrence, as reports count it: the plan overlaid with its record. A past
+ * occurrence that nothing cancelled counts as held; a moved one keeps `moved` so reports can tell
+ * where it went.
  */
-export function occurrenceView(
-  series: Pick<SeriesDoc, '_id' | 'timeZone'>,
-  planned: PlannedOccurrence,
-  record: OccurrenceDoc | undefined,
-  now: Date,
-): OccurrenceView {
+export function occurrenceOutcome(planned: PlannedOccurrence, record: OccurrenceDoc | undefined, now: Date) {
   const move = (record?.move ?? null) as Move | null;
   const modification = (record?.modification ?? null) as Modification | null;
   const start = move ? new Date(move.start) : planned.originalStart;
@@ -24,23 +21,44 @@ export function occurrenceView(
       : planned.plannedEnd;
   let state = (record?.state ?? 'scheduled') as OccurrenceState;
   if ((state === 'scheduled' || state === 'restored') && end <= now) state = 'held';
-  return {
-    seriesId: series._id,
+  const view: ReportOccurrenceView = {
     key: occurrenceKey(planned.originalStart),
     originalStart: planned.originalStart.toISOString(),
-    start: start.toISOString(),
     end: end.toISOString(),
+    state,
+    cancellation: (record?.cancellation ?? null) as Cancellation | null,
+    move,
+    decline: (record?.decline ?? null) as Decline | null,
+    restoredAt: record?.restoredAt ? record.restoredAt.toISOString() : null,
+  };
+  return { view, start, end, modification };
+}
+
+/** What an occurrence is now, in full: its outcome, its times in the series' zone and its history. */
+export function occurrenceView(
+  series: Pick<SeriesDoc, '_id' | 'timeZone'>,
+  planned: PlannedOccurrence,
+  record: OccurrenceDoc | undefined,
+  now: Date,
+): OccurrenceView {
+  const { view, start, end, modification } = occurrenceOutcome(planned, record, now);
+  return {
+    seriesId: series._id,
+    key: view.key,
+    originalStart: view.originalStart,
+    start: start.toISOString(),
+    end: view.end,
     timeZone: series.timeZone,
     startLocal: localIso(start, series.timeZone),
     endLocal: localIso(end, series.timeZone),
     location: modification ? modification.location : (planned.segment.location ?? null),
     durationMinutes: Math.round((end.getTime() - start.getTime()) / 60_000),
-    state,
-    cancellation: (record?.cancellation ?? null) as Cancellation | null,
-    move,
-    decline: (record?.decline ?? null) as Decline | null,
+    state: view.state,
+    cancellation: view.cancellation,
+    move: view.move,
+    decline: view.decline,
     modification,
-    restoredAt: record?.restoredAt ? record.restoredAt.toISOString() : null,
+    restoredAt: view.restoredAt,
     history: (record?.history ?? []).map((h) => ({
       detectedAt: h.detectedAt.toISOString(),
       source: h.source as OccurrenceView['history'][number]['source'],
