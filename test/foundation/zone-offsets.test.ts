@@ -37,6 +37,16 @@ describe('zone offsets', () => {
       const ts = Date.parse(iso);
       for (const t of [ts - 1, ts, ts + 1, ts - 3600_000, ts + 3600_000]) sameAsLuxon(t, 'America/New_York');
     }
+    // changes in the middle of a UTC hour (offsets are remembered by hour): Newfoundland at :30, Lord Howe's half hour
+    for (const [zone, iso] of [
+      ['America/St_Johns', '2026-03-08T05:30:00Z'],
+      ['America/St_Johns', '2026-11-01T04:30:00Z'],
+      ['Australia/Lord_Howe', '2026-04-04T15:00:00Z'],
+      ['Australia/Lord_Howe', '2026-10-03T15:30:00Z'],
+    ] as const) {
+      const ts = Date.parse(iso);
+      for (const t of [ts - 1, ts, ts + 1, ts - 29 * 60_000, ts + 29 * 60_000]) sameAsLuxon(t, zone);
+    }
     expect(localIso(new Date('2026-01-15T09:00:00Z'), 'Europe/London')).toBe('2026-01-15T09:00:00+00:00');
     expect(localIso(new Date('2026-01-15T09:00:00Z'), 'UTC')).toBe(
       DateTime.fromISO('2026-01-15T09:00:00Z', { zone: 'UTC' }).toISO({ suppressMilliseconds: true }),
