@@ -1,31 +1,23 @@
 import { DateTime, FixedOffsetZone, IANAZone } from 'luxon';
 
-const HOUR_MS = 3_600_000;
-
 /**
- * A zone's UTC offset at an instant, remembered by zone and hour. luxon asks Intl for it at every
- * conversion (its `partsOffset` was the largest single cost of expanding a year of meetings), and
- * remembering exact instants did not hold: a year's report has more distinct instants than the
- * memo kept, so it was cleared over and over. An hour whose first and last millisecond have the
- * same offset has it throughout (no zone changes its offset twice within an hour); an hour with a
- * change in it (`null`) is answered instant by instant.
+ * A zone's UTC offset at an instant, remembered. luxon asks Intl for it at every conversion (its
+ * `partsOffset` was the largest single cost of expanding a year of meetings), while an
+ * organization's meetings share a few zones and weekly times, so the same instants come back.
  */
-const hours = new Map<string, number | null>();
-/** ~5 MB at most; cleared whole when full. */
+const offsets = new Map<string, number>();
+/** ~5 MB at most; cleared whole when full (a few hundred slots × a few years fit many times). */
 const MAX_REMEMBERED = 50_000;
 
 export function zoneOffset(zone: string, ts: number): number {
-  const hour = Math.floor(ts / HOUR_MS);
-  const key = `${zone}|${hour}`;
-  let offset = hours.get(key);
+  const key = `${zone}|${ts}`;
+  let offset = offsets.get(key);
   if (offset === undefined) {
-    if (hours.size >= MAX_REMEMBERED) hours.clear();
-    const iana = IANAZone.create(zone);
-    const first = iana.offset(hour * HOUR_MS);
-    offset = first === iana.offset(hour * HOUR_MS + HOUR_MS - 1) ? first : null;
-    hours.set(key, offset);
+    if (offsets.size >= MAX_REMEMBERED) offsets.clear();
+    offset = IANAZone.create(zone).offset(ts);
+    offsets.set(key, offset);
   }
-  return offset ?? IANAZone.create(zone).offset(ts);
+  return offset;
 }
 
 /**
