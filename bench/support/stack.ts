@@ -1,5 +1,4 @@
 import { rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import type { Env } from '@cadence/shared/config';
 import { startService, stopService, type ServiceProcess } from '@cadence/shared/launcher/children';
 import { parseConfig, processEnv, schedulingConfigSchema, type SchedulingConfig } from '@cadence/shared/config';
@@ -13,6 +12,7 @@ import { issueApiKey } from '@cadence/scheduling/organizations/api-keys';
 import { organizationModels } from '@cadence/scheduling/organizations/models';
 import { createOrganization } from '@cadence/scheduling/organizations/organizations';
 import { webhookSettingsFrom } from '@cadence/scheduling/webhooks/settings';
+import { apiClient, freePort } from '../../test/harness/loopback.js';
 import { WebhookReceiver } from '../../test/harness/webhook-receiver.js';
 import { profileCommands } from './db-profile.js';
 
@@ -123,16 +123,7 @@ export async function startStack(
     const orgs = organizationModels(conn);
     const org = await createOrganization(orgs, name);
     const { key } = await issueApiKey(orgs, org.id, 'bench');
-    const api: Api = async <T>(method: string, path: string, body?: object) => {
-      const res = await fetch(`${server.url}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-        ...(body ? { body: JSON.stringify(body) } : {}),
-      });
-      const json = (await res.json()) as T;
-      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-      return json;
-    };
+    const api: Api = apiClient(server.url, key);
     return { id: org.id, api };
   };
 
@@ -164,13 +155,4 @@ export async function startStack(
       await rm(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-/** A loopback port free right now: a service's callback addresses must be known before it listens. */
-async function freePort(): Promise<number> {
-  const probe = createServer().listen(0, '127.0.0.1');
-  await new Promise((r) => probe.once('listening', r));
-  const { port } = probe.address() as { port: number };
-  await new Promise((r) => probe.close(r));
-  return port;
 }

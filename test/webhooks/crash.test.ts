@@ -4,7 +4,8 @@ import { issueApiKey } from '@cadence/scheduling/organizations/api-keys';
 import { organizationModels } from '@cadence/scheduling/organizations/models';
 import { createOrganization } from '@cadence/scheduling/organizations/organizations';
 import { useTestDatabase } from '../harness/database.js';
-import { apiClient, schedulingProcess } from '../harness/service-process.js';
+import { apiClient } from '../harness/loopback.js';
+import { schedulingProcess } from '../harness/service-process.js';
 import { eventually, WebhookReceiver } from '../harness/webhook-receiver.js';
 
 const { conn, dbName, uri } = await useTestDatabase('webhooks_crash');

@@ -1,5 +1,5 @@
-import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../harness/loopback.js';
 import { schedulingHarness } from '../harness/scheduling.js';
 import { eventually, WebhookReceiver } from '../harness/webhook-receiver.js';
 import { cancel, deliveriesOf, DOMAIN_NOW, KEYS, subscribe, weeklySeries } from './support.js';
@@ -25,15 +25,6 @@ const ended = (org: TestOrg, webhookId: string, count = 1) =>
     const list = await deliveriesOf(org, webhookId);
     return list.length >= count && list.every((d) => d.status !== 'pending') ? list : undefined;
   });
-
-/** A loopback port nobody listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await new Promise((r) => server.once('listening', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 describe('webhook failures', () => {
   it('fails a delivery after the last attempt of the schedule, then disables a subscription failing for the whole window', async () => {
@@ -87,7 +78,7 @@ describe('webhook failures', () => {
     const { seriesId } = await weeklySeries(org);
     receiver.answer('/slow', (_req, nth) => (nth === 1 ? { status: 200, delayMs: 1500 } : { status: 200 }));
     const slow = await subscribe(org, `${receiver.url}/slow`);
-    const refused = await subscribe(org, `http://127.0.0.1:${await closedPort()}/nobody`);
+    const refused = await subscribe(org, `http://127.0.0.1:${await freePort()}/nobody`);
     await cancel(org, seriesId, KEYS[0]!);
 
     const [timedOut] = await ended(org, slow.id);

@@ -66,7 +66,15 @@ describe('webhook history retention', () => {
     await Outbox.create([
       { ...base, _id: 'evt_old_streak', type: 'streak.broken', occurredAt: at, createdAt: at, sequence: 1, fannedOut: true },
       { ...base, _id: 'evt_old_at_risk', type: 'cadence.at_risk', occurredAt: at, createdAt: at, sequence: 2, fannedOut: true },
-      { ...base, _id: 'evt_old_unfanned', type: 'occurrence.moved', occurredAt: at, createdAt: at, sequence: 3, fannedOut: false },
+      {
+        ...base,
+        _id: 'evt_old_unfanned',
+        type: 'occurrence.moved',
+        occurredAt: at,
+        createdAt: at,
+        sequence: 3,
+        fannedOut: false,
+      },
       { ...base, _id: 'evt_old_moved', type: 'occurrence.moved', occurredAt: at, createdAt: at, sequence: 4, fannedOut: true },
     ]);
     const left = async () =>
