@@ -9,5 +9,5 @@ export {
   type Weekday,
 } from './time/zones.js';
 export { occurrenceKey, occurrenceKeySchema, parseOccurrenceKey } from './time/occurrence-key.js';
-export { isoWeekLabel, isoWeekOf, weeklyStarts, type WeeklyRule } from './time/weekly.js';
-export { inZone, localIso, wallClockInstant, zoneOffset } from './time/offsets.js';
+export { isoWeekOf, weeklyStarts, type WeeklyRule } from './time/weekly.js';
+export { inZone, localDay, localIso, localMidnight, utcDay, wallClockInstant, zoneOffset } from './time/offsets.js';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { inZone, isoWeekOf, localIso } from '@cadence/shared/time';
+import { inZone, isoWeekOf, localDay, localIso, localMidnight } from '@cadence/shared/time';
 
 /** The remembered offsets must read exactly as luxon reads the named zone, at every instant. */
 const zones = Intl.supportedValuesOf('timeZone');
@@ -18,7 +18,9 @@ function sameAsLuxon(ts: number, zone: string) {
     named.weekNumber,
   ]);
   expect(localIso(new Date(ts), zone)).toBe(named.toISO({ suppressMilliseconds: true }));
-  expect(isoWeekOf(new Date(ts), zone)).toBe(`${named.weekYear}-W${String(named.weekNumber).padStart(2, '0')}`);
+  const isoWeek = `${named.weekYear}-W${String(named.weekNumber).padStart(2, '0')}`;
+  expect(isoWeekOf(new Date(ts), zone)).toBe(isoWeek);
+  expect(localDay(ts, zone)).toEqual({ date: named.toISODate(), isoWeek });
 }
 
 describe('zone offsets', () => {
@@ -28,6 +30,31 @@ describe('zone offsets', () => {
         sameAsLuxon(ts, zone);
         sameAsLuxon(ts, zone);
       }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('give the ISO week luxon gives on every day around each new year (weeks 52, 53 and 1)', () => {
+    for (let year = 1995; year <= 2045; year++)
+      for (let day = -6; day <= 6; day++)
+        for (const zone of ['UTC', 'Pacific/Kiritimati', 'Pacific/Pago_Pago'])
+          sameAsLuxon(Date.UTC(year, 0, 1 + day, 11, 30), zone);
+  });
+
+  it('start a local date where luxon starts it, in every zone', () => {
+    fc.assert(
+      fc.property(
+        fc.date({ min: new Date('1990-01-01'), max: new Date('2040-01-01'), noInvalidDate: true }),
+        fc.constantFrom(...zones),
+        (d, zone) => {
+          const date = d.toISOString().slice(0, 10);
+          const midnight = DateTime.fromISO(date, { zone });
+          // luxon guesses on a repeated midnight (RFC 5545 takes the first): only unambiguous ones compare
+          if (midnight.minus({ hours: 1 }).toISODate() === date) return;
+          expect(localMidnight(date, zone)).toBe(midnight.toMillis());
+          expect(localMidnight(date, zone, 1)).toBe(DateTime.fromISO(date, { zone }).plus({ days: 1 }).startOf('day').toMillis());
+        },
+      ),
       { numRuns: 2000 },
     );
   });

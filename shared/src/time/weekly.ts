@@ -1,8 +1,8 @@
-import { DateTime } from 'luxon';
-import { inZone, wallClockInstant, zoneOffset } from './offsets.js';
+import { localDay, utcDay, wallClockInstant, zoneOffset } from './offsets.js';
 import { weekdayNumber, type Weekday } from './zones.js';
 
-const WEEK_MS = 7 * 24 * 3600_000;
+const DAY_MS = 24 * 3600_000;
+const WEEK_MS = 7 * DAY_MS;
 
 export interface WeeklyRule {
   weekday: Weekday;
@@ -26,14 +26,13 @@ export interface WeeklyRule {
 export function weeklyStarts(rule: WeeklyRule, from: Date, to: Date): Date[] {
   const [hour, minute] = rule.startTime.split(':').map(Number) as [number, number];
   const zone = rule.timeZone;
-  const start = DateTime.fromISO(rule.startDate, { zone });
-  const offset = (weekdayNumber(rule.weekday) - start.weekday + 7) % 7;
-  const first = start.plus({ days: offset });
-  const firstDay = Date.UTC(first.year, first.month - 1, first.day);
-
-  // jump close to `from` instead of walking from the start date (series may be years old)
-  const fromLocal = DateTime.fromJSDate(from, { zone });
-  let index = Math.max(0, Math.floor(fromLocal.diff(first, 'weeks').weeks) - 1);
+  // the first local date on the rule's weekday, then a jump close to `from` instead of walking
+  // from there (series may be years old); the week before is a margin for the zone's offset
+  const startDay = utcDay(rule.startDate);
+  const startWeekday = ((new Date(startDay).getUTCDay() + 6) % 7) + 1;
+  const firstDay = startDay + ((weekdayNumber(rule.weekday) - startWeekday + 7) % 7) * DAY_MS;
+  const fromLocal = from.getTime() + zoneOffset(zone, from.getTime()) * 60_000;
+  let index = Math.max(0, Math.floor((fromLocal - firstDay) / WEEK_MS) - 1);
   const out: Date[] = [];
   // the week before, when it fell on the wall-clock time itself (not moved out of a gap)
   let previous: { at: number; offset: number } | undefined;
@@ -64,8 +63,5 @@ export function weeklyStarts(rule: WeeklyRule, from: Date, to: Date): Date[] {
 
 /** ISO week identity (`2026-W45`) of an instant in a zone: "still in the same week" compares these. */
 export function isoWeekOf(at: Date, zone: string): string {
-  return isoWeekLabel(inZone(at, zone));
+  return localDay(at, zone).isoWeek;
 }
-
-/** The ISO week identity of a local date-time (isoWeekOf for one already in its zone). */
-export const isoWeekLabel = (local: DateTime): string => `${local.weekYear}-W${String(local.weekNumber).padStart(2, '0')}`;

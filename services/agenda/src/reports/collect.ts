@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import { DEFAULT_STREAK_BROKEN_MIN_WEEKS, STREAK_CONTEXT_WEEKS } from '@cadence/shared/cadence/streaks';
 import type { ReportOccurrenceView, SchedulingClient } from '@cadence/shared/clients/scheduling';
 import type { CadenceRules } from '@cadence/shared/contracts/scheduling';
-import { inZone, isoWeekLabel, occurrenceKey, parseOccurrenceKey } from '@cadence/shared/time';
+import { localDay, occurrenceKey, parseOccurrenceKey } from '@cadence/shared/time';
 import type { AgendaModels } from '../context.js';
 import { FactsReader } from './facts/read.js';
 import { foldHomework, readAgendaFacts, readHomework, type AgendaFacts, type HomeworkFacts, type Scope } from './local-reads.js';
@@ -56,17 +56,14 @@ const plusDays = (date: string, days: number) => DateTime.fromISO(date, { zone: 
  * Whether a local date-time falls on a date of the range (`to` null: up to today in its zone).
  * The range's end is worked out once per zone: a year's report asks this of ~60,000 meetings.
  */
-export function rangeCheck(range: ReportRange, now: Date): (local: DateTime, zone: string) => boolean {
+export function rangeCheck(range: ReportRange, now: Date): (date: string, zone: string) => boolean {
   const toByZone = new Map<string, string>();
   const to = (zone: string) => {
     let date = toByZone.get(zone);
     if (date === undefined) toByZone.set(zone, (date = range.to ?? DateTime.fromJSDate(now, { zone }).toISODate()!));
     return date;
   };
-  return (local, zone) => {
-    const date = local.toISODate()!;
-    return date >= range.from && date <= to(zone);
-  };
+  return (date, zone) => date >= range.from && date <= to(zone);
 }
 
 /**
@@ -138,12 +135,11 @@ export async function collectReport(
       zoneOf.set(series.id, series.timeZone);
       if (!pair.timeZones.includes(series.timeZone)) pair.timeZones.push(series.timeZone);
       for (const occurrence of occurrences) {
-        // one luxon date per meeting gives its week and its local date
-        const local = inZone(Date.parse(occurrence.originalStart), series.timeZone);
+        const local = localDay(Date.parse(occurrence.originalStart), series.timeZone);
         pair.weeks.push({
           occurrence: Object.assign(occurrence, { seriesId: series.id }),
-          week: isoWeekLabel(local),
-          inRange: inRange(local, series.timeZone),
+          week: local.isoWeek,
+          inRange: inRange(local.date, series.timeZone),
         });
       }
     }
@@ -165,7 +161,7 @@ export async function collectReport(
     (h) => {
       const zone = zoneOf.get(h.seriesId); // none: a series outside the report
       const start = parseOccurrenceKey(h.assignedKey);
-      return zone !== undefined && start !== undefined && inRange(inZone(start, zone), zone);
+      return zone !== undefined && start !== undefined && inRange(localDay(start, zone).date, zone);
     },
     now,
   );

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { weeklyStarts, type Weekday } from '@cadence/shared/time';
+import { localMidnight, weeklyStarts, type Weekday } from '@cadence/shared/time';
 import type { SegmentDoc, SeriesDoc } from './models.js';
 
 export interface PlannedOccurrence {
@@ -12,7 +12,8 @@ type SeriesRule = Pick<SeriesDoc, 'segments' | 'timeZone' | 'startDate' | 'endDa
 
 /** The instant after which a series produces nothing more: its end date's end, or when it was ended. */
 export function seriesEnd(series: SeriesRule): Date | undefined {
-  const byDate = series.endDate ? DateTime.fromISO(series.endDate, { zone: series.timeZone }).endOf('day').toJSDate() : undefined;
+  // the last moment of the end date: the next local day's start, less a millisecond
+  const byDate = series.endDate ? new Date(localMidnight(series.endDate, series.timeZone, 1) - 1) : undefined;
   const byEnd = series.endedAt ?? undefined;
   if (byDate && byEnd) return byDate < byEnd ? byDate : byEnd;
   return byDate ?? byEnd;
