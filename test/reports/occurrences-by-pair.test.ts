@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { cadenceCategory } from '@cadence/shared/cadence/streaks';
+import type { OccurrenceView, SeriesOutcomes } from '@cadence/shared/clients/scheduling';
 import { agendaHarness } from '../harness/agenda.js';
 
 /** `GET /v1/occurrences` (scheduling), which reports page through: one page of series at a time. */
@@ -72,22 +74,33 @@ describe('occurrences by pair, page by page', () => {
     expect(pages[0]!.occurrences.map((o) => o.state)).toEqual(occurrences.map((o, i) => (i === 2 ? 'cancelled' : o.state)));
   });
 
-  it('gives each occurrence as a report reads it with fields=report: the same outcome, nothing more', async () => {
+  it('gives each series’ occurrences as a report reads them with fields=report: key and cadence category, in columns', async () => {
     const before = await get('limit=100');
     const cancelled = { series: before.items[1]!.series.id, key: before.items[1]!.occurrences[3]!.key };
     await org.scheduling
       .post(`/v1/local-calendar/series/${cancelled.series}/occurrences/${cancelled.key}/cancel`, { reason: 'y' })
       .expect(200);
-    const whole = await get('limit=100');
-    const slim = await get('limit=100&fields=report');
-    const outcome = ['key', 'originalStart', 'end', 'state', 'cancellation', 'move', 'decline', 'restoredAt'];
+    const whole = (await get('limit=100')) as unknown as { items: { series: unknown; occurrences: OccurrenceView[] }[] };
+    const slim = (await org.scheduling.get(`/v1/occurrences?${RANGE}&limit=100&fields=report`).expect(200)).body as {
+      items: { series: unknown; outcomes: SeriesOutcomes }[];
+    };
+    const now = h.clock.now();
     expect(slim.items.map((i) => i.series)).toEqual(whole.items.map((i) => i.series));
-    expect(slim.items.map((i) => i.occurrences)).toEqual(
-      whole.items.map((i) =>
-        i.occurrences.map((o) => Object.fromEntries(outcome.map((f) => [f, (o as Record<string, unknown>)[f]]))),
-      ),
+    expect(slim.items.map((i) => i.outcomes)).toEqual(
+      whole.items.map((i) => ({
+        keys: i.occurrences.map((o) => o.key),
+        categories: i.occurrences.map((o) => cadenceCategory(o, now)),
+        restored: [],
+        upcoming: i.occurrences
+          .filter((o) => cadenceCategory(o, now) === 'upcoming')
+          .map((o) => ({ key: o.key, end: o.end, moved: false })),
+      })),
     );
-    expect(slim.items[1]!.occurrences[3]).toMatchObject({ key: cancelled.key, state: 'cancelled', cancellation: { reason: 'y' } });
+    // the clock stands on Monday 2 March at noon: that morning's meeting is held, the rest to come
+    expect(slim.items[0]!.outcomes.categories.slice(0, 2)).toEqual(['held_on_slot', 'upcoming']);
+    const cancelledSeries = slim.items[1]!.outcomes;
+    expect(cancelledSeries.categories[cancelledSeries.keys.indexOf(cancelled.key)]).toBe('cancelled_unexcused');
+    expect(cancelledSeries.upcoming.map((u) => u.key)).not.toContain(cancelled.key);
 
     const bad = await org.scheduling.get(`/v1/occurrences?${RANGE}&fields=everything`).expect(400);
     expect(bad.headers['content-type']).toMatch(/application\/problem\+json/);

@@ -38,15 +38,20 @@ export const CADENCE_CATEGORIES: readonly CadenceCategory[] = [
 /** What a week does to a streak: held extends it, missed ends it, excused and upcoming weeks are set aside. */
 export type WeekOutcome = 'held' | 'missed' | 'excused' | 'upcoming';
 
-/** The parts of an occurrence the categories are decided from (an occurrence view has them all). */
-export type CadenceOccurrence = Pick<OccurrenceView, 'state' | 'end' | 'cancellation' | 'move' | 'decline'>;
+/** The parts of an occurrence the categories are decided from (an occurrence view has them all; `end` may be a Date). */
+export type CadenceOccurrence = Pick<OccurrenceView, 'state' | 'cancellation' | 'move' | 'decline'> & { end: string | Date };
 
 export function cadenceCategory(o: CadenceOccurrence, now: Date): CadenceCategory {
   if (o.state === 'cancelled') return o.cancellation?.excused ? 'cancelled_excused' : 'cancelled_unexcused';
   if (o.decline?.by.some((d) => d.role === 'manager' || d.role === 'rep')) return 'declined';
   if (o.move && !o.move.sameWeek) return 'moved_out_of_week';
-  if (Date.parse(o.end) > now.getTime()) return 'upcoming';
-  return o.move ? 'held_moved_in_week' : 'held_on_slot';
+  return heldOrUpcoming(typeof o.end === 'string' ? Date.parse(o.end) : o.end.getTime(), o.move !== null, now);
+}
+
+/** An occurrence nothing cancelled, declined or moved out of its week: held once its end (ms) has passed. */
+export function heldOrUpcoming(end: number, moved: boolean, now: Date): CadenceCategory {
+  if (end > now.getTime()) return 'upcoming';
+  return moved ? 'held_moved_in_week' : 'held_on_slot';
 }
 
 export function weekOutcome(category: CadenceCategory): WeekOutcome {

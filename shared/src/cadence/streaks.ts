@@ -1,6 +1,6 @@
 import { weekOutcome, type CadenceCategory } from './outcome.js';
 
-export { CADENCE_CATEGORIES, cadenceCategory, weekOutcome } from './outcome.js';
+export { CADENCE_CATEGORIES, cadenceCategory, heldOrUpcoming, weekOutcome } from './outcome.js';
 export type { CadenceCategory, CadenceOccurrence, WeekOutcome } from './outcome.js';
 
 /** One week of a pair's cadence: one occurrence and its category (see outcome.ts). */

@@ -18,7 +18,7 @@ export type {
   OccurrencesByPairPage,
   OccurrencesForReportPage,
   OccurrenceView,
-  ReportOccurrenceView,
+  SeriesOutcomes,
   SeriesView,
 } from '../contracts/scheduling.js';
 export type Organization = z.infer<typeof organizationSchema>;

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { DEFAULT_STREAK_BROKEN_MIN_WEEKS, STREAK_CONTEXT_WEEKS } from '@cadence/shared/cadence/streaks';
-import type { ReportOccurrenceView, SchedulingClient } from '@cadence/shared/clients/scheduling';
+import type { CadenceCategory } from '@cadence/shared/cadence/streaks';
+import type { SchedulingClient, SeriesOutcomes } from '@cadence/shared/clients/scheduling';
 import type { CadenceRules } from '@cadence/shared/contracts/scheduling';
 import { localDay, occurrenceKey, parseOccurrenceKey } from '@cadence/shared/time';
 import type { AgendaModels } from '../context.js';
@@ -21,17 +22,23 @@ export interface ReportRange {
   to: string | null;
 }
 
+/** One occurrence of a pair: one week of its cadence. */
 export interface PairWeek {
-  /** Only what the report reads of the occurrence (a large organization has tens of thousands). */
-  occurrence: ReportOccurrence;
+  seriesId: string;
+  key: string;
+  /** ISO, as streaks read it. */
+  originalStart: string;
+  /** As of the read; `upcoming` says when that changes. */
+  category: CadenceCategory;
+  /** Still to come at the read: its actual end (ms), and whether it was moved within its week. */
+  upcoming: { end: number; moved: boolean } | undefined;
+  /** Cancelled, then restored. */
+  restored: boolean;
   /** The occurrence's ISO week in its series' zone (`2026-W05`). */
   week: string;
   /** In the asked range; otherwise it is earlier context for the streaks. */
   inRange: boolean;
 }
-
-/** What the report reads of an occurrence: its outcome (`fields=report`) and its series. */
-export type ReportOccurrence = ReportOccurrenceView & { seriesId: string };
 
 export interface PairData {
   manager: { id: string; name: string };
@@ -64,6 +71,33 @@ export function rangeCheck(range: ReportRange, now: Date): (date: string, zone: 
     return date;
   };
   return (date, zone) => date >= range.from && date <= to(zone);
+}
+
+/** A series' outcomes as weeks of its pair, each with its local week and whether it is in the range. */
+function addWeeks(
+  weeks: PairWeek[],
+  seriesId: string,
+  zone: string,
+  outcomes: SeriesOutcomes,
+  inRange: (date: string, zone: string) => boolean,
+): void {
+  const restored = new Set(outcomes.restored);
+  const upcoming = new Map(outcomes.upcoming.map((u) => [u.key, { end: Date.parse(u.end), moved: u.moved }]));
+  outcomes.keys.forEach((key, i) => {
+    const start = parseOccurrenceKey(key);
+    if (!start) return; // not a key: nothing to place it in a week by
+    const local = localDay(start, zone);
+    weeks.push({
+      seriesId,
+      key,
+      originalStart: start.toISOString(),
+      category: outcomes.categories[i]!,
+      upcoming: upcoming.get(key),
+      restored: restored.has(key),
+      week: local.isoWeek,
+      inRange: inRange(local.date, zone),
+    });
+  });
 }
 
 /**
@@ -118,7 +152,7 @@ export async function collectReport(
     if (res.nextCursor) next = fetchPage(res.nextCursor);
     rules = res.rules;
     facts?.add(res.items.map((i) => i.series.id));
-    for (const { series, occurrences } of res.items) {
+    for (const { series, outcomes } of res.items) {
       const id = `${series.manager.id}|${series.rep.id}`;
       let pair = pairs.get(id);
       if (!pair) {
@@ -134,19 +168,12 @@ export async function collectReport(
       pair.seriesIds.push(series.id);
       zoneOf.set(series.id, series.timeZone);
       if (!pair.timeZones.includes(series.timeZone)) pair.timeZones.push(series.timeZone);
-      for (const occurrence of occurrences) {
-        const local = localDay(Date.parse(occurrence.originalStart), series.timeZone);
-        pair.weeks.push({
-          occurrence: Object.assign(occurrence, { seriesId: series.id }),
-          week: local.isoWeek,
-          inRange: inRange(local.date, series.timeZone),
-        });
-      }
+      addWeeks(pair.weeks, series.id, series.timeZone, outcomes, inRange);
     }
     if (!res.nextCursor) break;
   }
-  for (const pair of pairs.values())
-    pair.weeks.sort((a, b) => Date.parse(a.occurrence.originalStart) - Date.parse(b.occurrence.originalStart));
+  // ISO instants in UTC sort as text
+  for (const pair of pairs.values()) pair.weeks.sort((a, b) => (a.originalStart < b.originalStart ? -1 : a.originalStart > b.originalStart ? 1 : 0));
 
   const seriesIds = [...pairs.values()].flatMap((p) => p.seriesIds);
   const [agendas, homeworkRows] = facts

@@ -1,4 +1,4 @@
-import { cadenceCategory, evaluateStreaks, type CadenceWeek } from '@cadence/shared/cadence/streaks';
+import { evaluateStreaks, heldOrUpcoming, type CadenceWeek } from '@cadence/shared/cadence/streaks';
 import { standardTemplate } from '../templates/standard.js';
 import { activityOf, type WeeklyFigures } from './activity.js';
 import type { PairData, ReportData, ReportRange } from './collect.js';
@@ -29,18 +29,18 @@ export function pairReport(pair: PairData, data: ReportData, now: Date, threshol
   let countFrom: string | undefined;
 
   for (const w of pair.weeks) {
-    const o = w.occurrence;
-    const category = cadenceCategory(o, now);
-    weeks.push({ seriesId: o.seriesId, key: o.key, originalStart: o.originalStart, category });
+    // as of this request: a read kept for a while may have meetings that have ended since
+    const category = w.upcoming ? heldOrUpcoming(w.upcoming.end, w.upcoming.moved, now) : w.category;
+    weeks.push({ seriesId: w.seriesId, key: w.key, originalStart: w.originalStart, category });
     if (!w.inRange) continue;
-    countFrom ??= o.originalStart;
-    inRange.push({ week: w.week, seriesId: o.seriesId, occurrenceKey: o.key, category });
+    countFrom ??= w.originalStart;
+    inRange.push({ week: w.week, seriesId: w.seriesId, occurrenceKey: w.key, category });
     c.total++;
     if (category === 'upcoming') c.upcoming++;
     else c[category]++;
-    if (o.restoredAt) c.restored++;
+    if (w.restored) c.restored++;
 
-    const recorded = data.agendas.get(`${o.seriesId}:${o.key}`);
+    const recorded = data.agendas.get(`${w.seriesId}:${w.key}`);
     if (recorded && recorded.calls !== null && recorded.dealsClosed !== null)
       figures.push({ week: w.week, calls: recorded.calls, dealsClosed: recorded.dealsClosed });
     if (category !== 'held_on_slot' && category !== 'held_moved_in_week') continue;

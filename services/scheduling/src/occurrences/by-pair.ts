@@ -15,7 +15,7 @@ import { toSeriesView } from '../series/service.js';
 import { occurrenceId, type OccurrenceDoc } from './models.js';
 import type { SeriesWindows } from './series-window.js';
 import { bound } from './range.js';
-import { occurrenceOutcome, occurrenceView } from './view.js';
+import { cadenceOutcomes, occurrenceView } from './view.js';
 
 const MAX_SPAN_YEARS = 3;
 
@@ -31,7 +31,7 @@ export const occurrencesByPairQuery = z.strictObject({
   fields: z
     .enum(['full', 'report'])
     .default('full')
-    .describe('`report`: each occurrence as a report reads it (its outcome, without local times, location and duration)'),
+    .describe('`report`: each series’ occurrences as a report reads them, in columns: their keys and cadence categories'),
 });
 export type ByPairQuery = z.output<typeof occurrencesByPairQuery>;
 
@@ -148,7 +148,8 @@ export async function occurrencesByPair(
 
   const planned = page.map((series) => {
     const occurrences = plannedOccurrences(series, bound(q.from, series.timeZone), bound(q.to, series.timeZone));
-    return { series, occurrences, ids: occurrences.map((p) => occurrenceId(series._id, occurrenceKey(p.originalStart))) };
+    const keys = occurrences.map((p) => occurrenceKey(p.originalStart));
+    return { series, occurrences, keys, ids: keys.map((key) => occurrenceId(series._id, key)) };
   });
   // Only occurrences something happened to have a record: they are read by the ids of the planned
   // ones, which FerretDB looks up in its _id index (any other filter reads the whole collection)
@@ -165,15 +166,24 @@ export async function occurrencesByPair(
   const recorded = new Map<string, OccurrenceDoc>(records.flat().map((r) => [r._id, r]));
   const now = ctx.now();
 
-  const items = planned.flatMap(({ series, occurrences, ids }) => {
+  const bySeries = planned.flatMap(({ series, occurrences, keys, ids }) => {
     const manager = person.get(series.managerId);
     const rep = person.get(series.repId);
     if (!manager || !rep) return []; // a person removed under a series: nothing to attribute it to
-    const views =
-      q.fields === 'report'
-        ? occurrences.map((p, i) => occurrenceOutcome(p, recorded.get(ids[i]!), now).view)
-        : occurrences.map((p, i) => withoutHistory(occurrenceView(series, p, recorded.get(ids[i]!), now)));
-    return [{ series: toSeriesView(series, manager, rep), occurrences: views }];
+    return [{ view: toSeriesView(series, manager, rep), series, occurrences, keys, records: ids.map((id) => recorded.get(id)) }];
   });
-  return { items, nextCursor, rules };
+  if (q.fields === 'report')
+    return {
+      items: bySeries.map((s) => ({ series: s.view, outcomes: cadenceOutcomes(s.occurrences, s.keys, s.records, now) })),
+      nextCursor,
+      rules,
+    };
+  return {
+    items: bySeries.map((s) => ({
+      series: s.view,
+      occurrences: s.occurrences.map((p, i) => withoutHistory(occurrenceView(s.series, p, s.records[i], now))),
+    })),
+    nextCursor,
+    rules,
+  };
 }

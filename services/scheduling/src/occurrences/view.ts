@@ -2,7 +2,8 @@ import { localIso, occurrenceKey } from '@cadence/shared/time';
 import type { SeriesDoc } from '../series/models.js';
 import type { PlannedOccurrence } from '../series/schedule.js';
 import type { OccurrenceDoc } from './models.js';
-import type { ReportOccurrenceView } from '@cadence/shared/contracts/scheduling';
+import { cadenceCategory } from '@cadence/shared/cadence/streaks';
+import type { SeriesOutcomes } from '@cadence/shared/contracts/scheduling';
 import type { Cancellation, Decline, Modification, Move, OccurrenceState, OccurrenceView } from './schemas.js';
 
 /**
@@ -21,7 +22,7 @@ export function occurrenceOutcome(planned: PlannedOccurrence, record: Occurrence
       : planned.plannedEnd;
   let state = (record?.state ?? 'scheduled') as OccurrenceState;
   if ((state === 'scheduled' || state === 'restored') && end <= now) state = 'held';
-  const view: ReportOccurrenceView = {
+  const view = {
     key: occurrenceKey(planned.originalStart),
     originalStart: planned.originalStart.toISOString(),
     end: end.toISOString(),
@@ -66,4 +67,32 @@ export function occurrenceView(
       detail: (h.detail ?? {}) as Record<string, unknown>,
     })),
   };
+}
+
+/**
+ * A series' planned occurrences (with their keys and records, in the same order) as the cadence
+ * categories a report counts (fields=report). Most have no record: those are decided from the
+ * plan alone, without writing their times.
+ */
+export function cadenceOutcomes(
+  planned: readonly PlannedOccurrence[],
+  keys: string[],
+  records: readonly (OccurrenceDoc | undefined)[],
+  now: Date,
+): SeriesOutcomes {
+  const out: SeriesOutcomes = { keys, categories: [], restored: [], upcoming: [] };
+  planned.forEach((p, i) => {
+    const record = records[i];
+    const outcome = record
+      ? occurrenceOutcome(p, record, now).view
+      : { state: 'scheduled' as const, end: p.plannedEnd, cancellation: null, move: null, decline: null };
+    const category = cadenceCategory(outcome, now);
+    out.categories.push(category);
+    if (record?.restoredAt) out.restored.push(keys[i]!);
+    if (category === 'upcoming') {
+      const end = outcome.end instanceof Date ? outcome.end.toISOString() : outcome.end;
+      out.upcoming.push({ key: keys[i]!, end, moved: outcome.move !== null });
+    }
+  });
+  return out;
 }

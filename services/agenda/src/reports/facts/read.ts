@@ -6,7 +6,7 @@ import {
   agendaChange,
   agendaFactsOfEntry,
   bucketId,
-  decodeFacts,
+  decodeFactsToRead,
   homeworkChange,
   homeworkRowOfEntry,
   mergeFacts,
@@ -58,7 +58,7 @@ export class FactsReader {
       const read = this.ctx.models.ReportFacts.find({ _id: { $in: list }, organizationId: this.organizationId })
         .select({ seriesId: 1, facts: 1 })
         .lean()
-        .then((docs) => docs.map((d) => ({ seriesId: d.seriesId, facts: decodeFacts(d.facts) })));
+        .then((docs) => docs.map((d) => ({ seriesId: d.seriesId, facts: decodeFactsToRead(d.facts) })));
       read.catch(() => undefined); // awaited in result()
       this.buckets.push(read);
     }
