@@ -4,6 +4,7 @@ import { afterAll } from 'vitest';
 import { createAgendaApp, type AgendaApp, type AgendaDeps } from '@cadence/agenda/app';
 import { buildReportFacts } from '@cadence/agenda/reports/facts/backfill';
 import { createSchedulingApp, type SchedulingApp, type SchedulingDeps } from '@cadence/scheduling/app';
+import { buildRecordedKeys } from '@cadence/scheduling/occurrences/recorded-keys';
 import { issueApiKey } from '@cadence/scheduling/organizations/api-keys';
 import { organizationModels } from '@cadence/scheduling/organizations/models';
 import { createOrganization } from '@cadence/scheduling/organizations/organizations';
@@ -102,6 +103,7 @@ export async function agendaHarness(
     ...opts.scheduling,
   });
   await ensureIndexes(schedulingDb.conn);
+  await buildRecordedKeys(scheduling.ctx.models); // as the service does at start (a fresh database: at once)
   const schedulingUrl = (await serve(scheduling.app)).url;
 
   const agenda = createAgendaApp({

@@ -263,7 +263,7 @@ describe('the number of queries a report makes', () => {
     const watch = (coll: string, method: string, filter: unknown) => {
       // what a report asks for (background workers look up other things, without an organization)
       if (
-        ['series', 'people', 'occurrences', 'agendas', 'homework', 'report_facts'].includes(coll) &&
+        ['series', 'people', 'occurrences', 'occurrence_keys', 'agendas', 'homework', 'report_facts'].includes(coll) &&
         (filter as Json)?.organizationId
       )
         seen.push(`${coll}.${method}`);
@@ -279,7 +279,8 @@ describe('the number of queries a report makes', () => {
       const one = await queriesFor(`/v1/reports/cadence?from=2026-01-01&to=2026-12-31&repId=${year.people.repC}`);
       const all = await queriesFor('/v1/reports/cadence?from=2026-01-01&to=2026-12-31');
       // agendas and homework through their series' facts (reports/facts/), read by id
-      expect(one).toEqual(['occurrences.find', 'people.find', 'report_facts.find', 'series.find']);
+      // occurrence records by the ids their series' lists name (occurrences/recorded-keys.ts)
+      expect(one).toEqual(['occurrence_keys.find', 'occurrences.find', 'people.find', 'report_facts.find', 'series.find']);
       expect(all).toEqual(one);
     } finally {
       h.scheduling.ctx.models.Series.db.set('debug', false);

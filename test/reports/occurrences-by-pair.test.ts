@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { cadenceCategory } from '@cadence/shared/cadence/streaks';
 import type { OccurrenceView, SeriesOutcomes } from '@cadence/shared/clients/scheduling';
+import { schedulingModels } from '@cadence/scheduling/context';
+import { occurrenceId } from '@cadence/scheduling/occurrences/models';
+import { buildRecordedKeys } from '@cadence/scheduling/occurrences/recorded-keys';
 import { agendaHarness } from '../harness/agenda.js';
 
 /** `GET /v1/occurrences` (scheduling), which reports page through: one page of series at a time. */
@@ -14,7 +17,7 @@ for (const [i, weekday] of ['monday', 'tuesday', 'wednesday', 'thursday', 'frida
     startDate: '2026-03-02',
   });
 
-type Page = { items: { series: { id: string }; occurrences: { key: string; state: string }[] }[]; nextCursor: string | null };
+type Page = { items: { series: { id: string }; occurrences: { key: string; state: string; originalStart: string }[] }[]; nextCursor: string | null };
 const RANGE = 'from=2026-03-01&to=2026-04-01';
 const get = async (query: string) => (await org.scheduling.get(`/v1/occurrences?${RANGE}&${query}`).expect(200)).body as Page;
 
@@ -105,5 +108,45 @@ describe('occurrences by pair, page by page', () => {
     const bad = await org.scheduling.get(`/v1/occurrences?${RANGE}&fields=everything`).expect(400);
     expect(bad.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(JSON.stringify(bad.body)).toContain('fields');
+  });
+
+  it('looks up only the records its series list, and lists the records an older version wrote once the lists are built', async () => {
+    const { Occurrences } = h.scheduling.ctx.models;
+    const lookedUp: number[] = [];
+    h.scheduling.ctx.models.Series.db.set('debug', (coll: string, method: string, filter: { _id?: { $in?: unknown[] } }) => {
+      if (coll === 'occurrences' && method === 'find' && filter._id?.$in) lookedUp.push(filter._id.$in.length);
+    });
+    let page: Page;
+    try {
+      page = await get('limit=100');
+    } finally {
+      h.scheduling.ctx.models.Series.db.set('debug', false);
+    }
+    const planned = page.items.flatMap((i) => i.occurrences).length;
+    const records = await Occurrences.countDocuments({ organizationId: org.id });
+    expect(records).toBeGreaterThan(0);
+    expect(lookedUp.reduce((a, b) => a + b, 0)).toBe(records); // not every one of the `planned` occurrences
+    expect(planned).toBeGreaterThan(records);
+
+    // a record an older version wrote, without listing its key: missed until the lists are built
+    const target = page.items[3]!;
+    const key = target.occurrences[1]!.key;
+    await Occurrences.collection.insertOne({
+      ...(await Occurrences.findOne({ organizationId: org.id }).lean())!,
+      _id: occurrenceId(target.series.id, key) as never,
+      seriesId: target.series.id,
+      key,
+      originalStart: new Date(target.occurrences[1]!.originalStart),
+      state: 'cancelled',
+      cancellation: { reason: 'old version', excused: false },
+    });
+    const stateOf = async () => (await get('limit=100')).items[3]!.occurrences[1]!.state;
+    expect(await stateOf()).not.toBe('cancelled');
+    // a start of this version on that database (its own models: nothing remembered of the first build)
+    const upgraded = schedulingModels(h.scheduling.ctx.models.Series.db.useDb(h.scheduling.ctx.models.Series.db.name));
+    await upgraded.RecordedKeysBuilds.deleteMany({});
+    expect(await buildRecordedKeys(upgraded)).toEqual({ built: true, records: records + 1 });
+    expect(await stateOf()).toBe('cancelled');
+    expect(await buildRecordedKeys(upgraded)).toEqual({ built: false, records: 0 }); // once per database
   });
 });

@@ -7,7 +7,7 @@ import { localEventModel } from './calendars/local/models.js';
 import { connectionModels } from './connections/models.js';
 import { syncStateModel } from './sync/models.js';
 import { excuseModel } from './excuses/models.js';
-import { occurrenceModel } from './occurrences/models.js';
+import { occurrenceModel, recordedKeysModels } from './occurrences/models.js';
 import { organizationModels } from './organizations/models.js';
 import { outboxEventModel, outboxUnfannedModel } from './outbox/models.js';
 import { personModel } from './people/models.js';
@@ -20,6 +20,7 @@ export function schedulingModels(conn: Connection) {
     People: personModel(conn),
     Series: seriesModel(conn),
     Occurrences: occurrenceModel(conn),
+    ...recordedKeysModels(conn),
     Excuses: excuseModel(conn),
     Outbox: outboxEventModel(conn),
     OutboxUnfanned: outboxUnfannedModel(conn),

@@ -4,6 +4,7 @@ import { createLogger } from '@cadence/shared/logging';
 import { bootService, every } from '@cadence/shared/process';
 import { googleSettingsFrom } from './calendars/google/client.js';
 import { microsoftSettingsFrom } from './calendars/microsoft/settings.js';
+import { startRecordedKeysBuild } from './occurrences/recorded-keys.js';
 import { reconcileAll } from './sync/reconcile.js';
 import { createSchedulingApp } from './app.js';
 import { startOutboxRelay } from './outbox/relay-worker.js';
@@ -48,7 +49,8 @@ bootService({
         : []),
     ];
     const retention = startWebhookRetention(ctx.models, webhooks.models, config.WEBHOOK_RETENTION, logger);
-    return { app, workers: [...calendars, webhooks.start(), relay, retention] };
+    const recordedKeys = startRecordedKeysBuild(ctx.models, logger);
+    return { app, workers: [...calendars, webhooks.start(), relay, retention, recordedKeys] };
   },
 }).catch((err: unknown) => {
   logger.fatal({ err }, 'scheduling failed to start');

@@ -6,6 +6,7 @@ import { isoWeekOf, occurrenceKey, parseOccurrenceKey } from '@cadence/shared/ti
 import type { CalendarProviders, SeriesForCalendar } from '../calendars/provider.js';
 import type { SchedulingContext } from '../context.js';
 import { findExcuse } from '../excuses/excuses.js';
+import { listRecordedKey } from '../occurrences/recorded-keys.js';
 import { occurrenceId, type OccurrenceDoc } from '../occurrences/models.js';
 import type {
   Cancellation,
@@ -421,6 +422,8 @@ export class ChangePipeline {
         });
         if (!committed) continue;
       } else {
+        // listed first: a record must never exist that reports would not look up (recorded-keys.ts)
+        await listRecordedKey(this.ctx.models, { organizationId: ctx.series.organizationId, seriesId: ctx.series._id, key });
         try {
           await Occurrences.create({
             _id: id,

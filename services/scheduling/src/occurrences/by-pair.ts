@@ -15,6 +15,7 @@ import { toSeriesView } from '../series/service.js';
 import { occurrenceId, type OccurrenceDoc } from './models.js';
 import type { SeriesWindows } from './series-window.js';
 import { bound } from './range.js';
+import { possiblyRecorded } from './recorded-keys.js';
 import { cadenceOutcomes, occurrenceView } from './view.js';
 
 const MAX_SPAN_YEARS = 3;
@@ -153,7 +154,11 @@ export async function occurrencesByPair(
   });
   // Only occurrences something happened to have a record: they are read by the ids of the planned
   // ones, which FerretDB looks up in its _id index (any other filter reads the whole collection)
-  const ids = planned.flatMap((p) => p.ids);
+  const ids = await possiblyRecorded(
+    ctx.models,
+    organizationId,
+    planned.map((p) => ({ seriesId: p.series._id, keys: p.keys })),
+  );
   const [people, ...records] = await Promise.all([
     People.find({ organizationId, _id: { $in: [...new Set(page.flatMap((s) => [s.managerId, s.repId]))] } }).lean(),
     ...idLists(ids).map((list) =>
