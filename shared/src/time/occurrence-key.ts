@@ -23,12 +23,21 @@ export function occurrenceKey(start: Date): string {
 export function parseOccurrenceKey(key: string): Date | undefined {
   const m = KEY.exec(key);
   if (!m) return undefined;
+  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return undefined;
   const at = new Date(0);
   // setUTCFullYear, not Date.UTC: the latter reads years 0–99 as 1900–1999
-  at.setUTCFullYear(+m[1]!, +m[2]! - 1, +m[3]!);
-  at.setUTCHours(+m[4]!, +m[5]!, +m[6]!, 0);
-  // out-of-range fields (month 13, 24:00, 31 April) roll over: the round trip refuses them
-  return occurrenceKey(at) === key ? at : undefined;
+  at.setUTCFullYear(year, month - 1, day);
+  if (at.getUTCDate() !== day) return undefined; // 31 April rolled over into May
+  at.setUTCHours(hour, minute, second, 0);
+  return at;
 }
 
 export const occurrenceKeySchema = z.string().refine((k) => parseOccurrenceKey(k) !== undefined, {

@@ -5,17 +5,24 @@ import { DateTime, FixedOffsetZone, IANAZone } from 'luxon';
  * `partsOffset` was the largest single cost of expanding a year of meetings), while an
  * organization's meetings share a few zones and weekly times, so the same instants come back.
  */
-const offsets = new Map<string, number>();
+const offsets = new Map<string, Map<number, number>>();
+let remembered = 0;
 /** ~5 MB at most; cleared whole when full (a few hundred slots × a few years fit many times). */
 const MAX_REMEMBERED = 50_000;
 
 export function zoneOffset(zone: string, ts: number): number {
-  const key = `${zone}|${ts}`;
-  let offset = offsets.get(key);
+  // by zone, then by instant: no key string to build for each of a report's ~100,000 questions
+  let byInstant = offsets.get(zone);
+  if (!byInstant) offsets.set(zone, (byInstant = new Map()));
+  let offset = byInstant.get(ts);
   if (offset === undefined) {
-    if (offsets.size >= MAX_REMEMBERED) offsets.clear();
+    if (remembered >= MAX_REMEMBERED) {
+      for (const m of offsets.values()) m.clear();
+      remembered = 0;
+    }
     offset = IANAZone.create(zone).offset(ts);
-    offsets.set(key, offset);
+    byInstant.set(ts, offset);
+    remembered++;
   }
   return offset;
 }

@@ -6,13 +6,20 @@ export type WeeklyFigures = { week: string; calls: number; dealsClosed: number }
 const round2 = (x: number) => Math.round(x * 100) / 100;
 const ratio = (calls: number, deals: number) => (deals > 0 ? round2(calls / deals) : null);
 
+/** Weeks counted so far (a report asks the same few dozen weeks of every pair). */
+const weekIndexes = new Map<string, number>();
+
 /** Weeks apart of two ISO weeks (`2026-W05`), through their Mondays. */
 function weekIndex(week: string): number {
+  let index = weekIndexes.get(week);
+  if (index !== undefined) return index;
   const [year, w] = week.split('-W').map(Number) as [number, number];
   // Monday of ISO week 1 is the Monday on or before 4 January
   const jan4 = Date.UTC(year, 0, 4);
   const monday1 = jan4 - ((new Date(jan4).getUTCDay() + 6) % 7) * 86_400_000;
-  return Math.round((monday1 + (w - 1) * 7 * 86_400_000) / (7 * 86_400_000));
+  index = Math.round((monday1 + (w - 1) * 7 * 86_400_000) / (7 * 86_400_000));
+  if (weekIndexes.size < 10_000) weekIndexes.set(week, index); // bounded: weeks are few, but strings come from data
+  return index;
 }
 
 /** Least-squares slope of y over x; null below two points. */
