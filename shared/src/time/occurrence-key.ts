@@ -40,6 +40,25 @@ export function parseOccurrenceKey(key: string): Date | undefined {
   return at;
 }
 
+export type OccurrenceStart = { readonly at: number; readonly iso: string };
+const starts = new Map<string, OccurrenceStart>();
+const MAX_STARTS = 100_000;
+
+/**
+ * A key's start in ms and as an ISO string, remembered: a report reads ~80,000 keys, and the
+ * meetings of an organization share their weekly slots, so most are asked again. Shared: do not change it.
+ */
+export function occurrenceStart(key: string): OccurrenceStart | undefined {
+  let start = starts.get(key);
+  if (!start) {
+    const at = parseOccurrenceKey(key);
+    if (!at) return undefined;
+    if (starts.size >= MAX_STARTS) starts.clear();
+    starts.set(key, (start = { at: at.getTime(), iso: at.toISOString() }));
+  }
+  return start;
+}
+
 export const occurrenceKeySchema = z.string().refine((k) => parseOccurrenceKey(k) !== undefined, {
   message: 'must be an occurrence key: the original start in UTC as YYYYMMDDTHHMMSSZ',
 });

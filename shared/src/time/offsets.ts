@@ -50,17 +50,32 @@ const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
 const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
 
+/** Local days worked out so far, by day number since 1970 (a report's meetings fall on a few hundred). */
+const days = new Map<number, LocalDay>();
+const MAX_DAYS = 100_000;
+export type LocalDay = { readonly date: string; readonly isoWeek: string };
+
 /**
- * The local date (`2026-03-08`) and ISO week (`2026-W10`) of an instant in a zone, worked out from
- * the zone's offset then without a luxon date-time: a year's report asks this of every one of its
- * ~80,000 meetings.
+ * The local date (`2026-03-08`) and ISO week (`2026-W10`) of an instant in a zone, from the zone's
+ * offset then, without a luxon date-time: a year's report asks this of every one of its ~80,000
+ * meetings. The answer is shared by every instant of that local day: do not change it.
  */
-export function localDay(at: Date | number, zone: string): { date: string; isoWeek: string } {
+export function localDay(at: Date | number, zone: string): LocalDay {
   const ts = typeof at === 'number' ? at : at.getTime();
-  const local = new Date(ts + zoneOffset(zone, ts) * MINUTE_MS);
+  const dayNumber = Math.floor((ts + zoneOffset(zone, ts) * MINUTE_MS) / DAY_MS);
+  let day = days.get(dayNumber);
+  if (!day) {
+    if (days.size >= MAX_DAYS) days.clear();
+    days.set(dayNumber, (day = dayOf(dayNumber)));
+  }
+  return day;
+}
+
+function dayOf(dayNumber: number): LocalDay {
+  const local = new Date(dayNumber * DAY_MS);
   const year = local.getUTCFullYear();
   if (!(year >= 0 && year <= 9999)) {
-    const dt = inZone(ts, zone); // written with a sign and six digits: luxon's form
+    const dt = DateTime.fromMillis(local.getTime(), { zone: 'UTC' }); // written with a sign and six digits: luxon's form
     return { date: dt.toISODate()!, isoWeek: `${dt.weekYear}-W${pad2(dt.weekNumber)}` };
   }
   // ISO 8601: a week belongs to the year of its Thursday and week 1 holds the first Thursday
@@ -74,6 +89,7 @@ export function localDay(at: Date | number, zone: string): { date: string; isoWe
     isoWeek: `${weekYear}-W${pad2(week)}`,
   };
 }
+
 /** Far enough either side of a day to be past a change of offset on it, not so far as to reach another. */
 const AROUND_MS = 36 * 3600_000;
 

@@ -3,7 +3,7 @@ import { DEFAULT_STREAK_BROKEN_MIN_WEEKS, STREAK_CONTEXT_WEEKS } from '@cadence/
 import type { CadenceCategory } from '@cadence/shared/cadence/streaks';
 import type { SchedulingClient, SeriesOutcomes } from '@cadence/shared/clients/scheduling';
 import type { CadenceRules } from '@cadence/shared/contracts/scheduling';
-import { localDay, occurrenceKey, parseOccurrenceKey } from '@cadence/shared/time';
+import { localDay, occurrenceKey, occurrenceStart } from '@cadence/shared/time';
 import type { AgendaModels } from '../context.js';
 import { FactsReader } from './facts/read.js';
 import { foldHomework, readAgendaFacts, readHomework, type AgendaFacts, type HomeworkFacts, type Scope } from './local-reads.js';
@@ -84,13 +84,13 @@ function addWeeks(
   const restored = new Set(outcomes.restored);
   const upcoming = new Map(outcomes.upcoming.map((u) => [u.key, { end: Date.parse(u.end), moved: u.moved }]));
   outcomes.keys.forEach((key, i) => {
-    const start = parseOccurrenceKey(key);
+    const start = occurrenceStart(key);
     if (!start) return; // not a key: nothing to place it in a week by
-    const local = localDay(start, zone);
+    const local = localDay(start.at, zone);
     weeks.push({
       seriesId,
       key,
-      originalStart: start.toISOString(),
+      originalStart: start.iso,
       category: outcomes.categories[i]!,
       upcoming: upcoming.get(key),
       restored: restored.has(key),
@@ -187,8 +187,8 @@ export async function collectReport(
     homeworkRows,
     (h) => {
       const zone = zoneOf.get(h.seriesId); // none: a series outside the report
-      const start = parseOccurrenceKey(h.assignedKey);
-      return zone !== undefined && start !== undefined && inRange(localDay(start, zone).date, zone);
+      const start = occurrenceStart(h.assignedKey);
+      return zone !== undefined && start !== undefined && inRange(localDay(start.at, zone).date, zone);
     },
     now,
   );
