@@ -55,6 +55,26 @@ describe('occurrences by pair, page by page', () => {
     expect(seriesReads).toBe(1);
   });
 
+  it('reads the next page while answering this one, and answers it from those reads when asked soon after', async () => {
+    const finds: string[] = [];
+    h.scheduling.ctx.models.Series.db.set('debug', (coll: string, method: string) => {
+      if ((coll === 'people' || coll === 'occurrence_keys') && method === 'find') finds.push(coll);
+    });
+    try {
+      const first = await get('limit=2');
+      await new Promise((r) => setTimeout(r, 200));
+      expect(finds.filter((c) => c === 'people')).toHaveLength(2); // this page's and the next one's
+      const second = await get(`limit=2&cursor=${first.nextCursor}`);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(finds.filter((c) => c === 'people')).toHaveLength(3); // only the third page's, ahead
+      const third = await get(`limit=2&cursor=${second.nextCursor}`);
+      expect(third.nextCursor).toBeNull();
+      expect([...first.items, ...second.items, ...third.items]).toEqual((await get('limit=100')).items);
+    } finally {
+      h.scheduling.ctx.models.Series.db.set('debug', false);
+    }
+  });
+
   it('answers the same page for a cursor asked again, and for a cursor of the older three-part form', async () => {
     const first = await get('limit=2');
     const again = await get(`limit=2&cursor=${first.nextCursor}`);

@@ -83,14 +83,21 @@ function readSeries(ctx: SchedulingContext, organizationId: string, q: ByPairQue
     .lean();
 }
 export type SeriesRow = Awaited<ReturnType<typeof readSeries>>[number];
+/** Kept reads of series, and the reads of a page started ahead (series-window.ts). */
+export type PairWindows = SeriesWindows<SeriesRow, PageReads>;
 
 /** One page of series and the cursor of the next, from a kept read when this replica has it. */
 async function seriesPage(
   ctx: SchedulingContext,
-  windows: SeriesWindows<SeriesRow>,
+  windows: PairWindows,
   organizationId: string,
   q: ByPairQuery,
-): Promise<{ page: SeriesRow[]; nextCursor: string | null }> {
+): Promise<{
+  page: SeriesRow[];
+  nextCursor: string | null;
+  /** The kept read this page was cut from: where in it, and the rows of the page after. */
+  kept?: { windowId: string; from: number; following: SeriesRow[] };
+}> {
   const after = decodeCursor(q.cursor);
   const owner = JSON.stringify([organizationId, q.managerId ?? null, q.repId ?? null]);
   const kept = after?.[3] ? windows.get(after[3], owner) : undefined;
@@ -110,9 +117,13 @@ async function seriesPage(
   const from = windowId === after?.[3] ? start : 0;
   const page = rows.slice(from, from + q.limit);
   const restKept = from + q.limit < rows.length;
-  if (!restKept && windowId) windows.forget(windowId);
   const last = page[page.length - 1];
-  return { page, nextCursor: last && (restKept || more) ? encodeCursor(last, restKept ? windowId : undefined) : null };
+  return {
+    page,
+    nextCursor: last && (restKept || more) ? encodeCursor(last, restKept ? windowId : undefined) : null,
+    // the caller forgets the window after its last page (once it has taken that page's reads)
+    ...(windowId ? { kept: { windowId, from, following: rows.slice(from + q.limit, from + 2 * q.limit) } } : {}),
+  };
 }
 
 function checkRange(q: ByPairQuery): void {
@@ -130,30 +141,20 @@ function checkRange(q: ByPairQuery): void {
 
 const withoutHistory = ({ history: _history, ...rest }: ReturnType<typeof occurrenceView>): OccurrenceInRange => rest;
 
-/**
- * One page of series in a range with their occurrences, in order of manager, rep and series, so
- * a pair's series arrive together: the series, their people, and the records of their planned
- * occurrences by id (lists of ids, a query each; a page of 100 series over a year and a half is ~8,000); the rest is expanded in memory.
- */
-export async function occurrencesByPair(
-  ctx: SchedulingContext,
-  organizationId: string,
-  q: ByPairQuery,
-  rules: CadenceRules,
-  windows: SeriesWindows<SeriesRow>,
-): Promise<OccurrencesByPairPage | OccurrencesForReportPage> {
-  checkRange(q);
-  const { People, Occurrences } = ctx.models;
-  const { page, nextCursor } = await seriesPage(ctx, windows, organizationId, q);
-  if (!page.length) return { items: [], nextCursor: null, rules };
+type PageReads = Awaited<ReturnType<typeof readPage>>;
 
+/**
+ * What a page is made of: its series' planned occurrences (expanded in memory), their people, and
+ * the records of those occurrences that have one, by id (occurrences/recorded-keys.ts says which).
+ */
+async function readPage(ctx: SchedulingContext, organizationId: string, page: readonly SeriesRow[], q: ByPairQuery) {
+  const { People, Occurrences } = ctx.models;
   const planned = page.map((series) => {
     const occurrences = plannedOccurrences(series, bound(q.from, series.timeZone), bound(q.to, series.timeZone));
     const keys = occurrences.map((p) => occurrenceKey(p.originalStart));
     return { series, occurrences, keys, ids: keys.map((key) => occurrenceId(series._id, key)) };
   });
-  // Only occurrences something happened to have a record: they are read by the ids of the planned
-  // ones, which FerretDB looks up in its _id index (any other filter reads the whole collection)
+  // by id, which FerretDB looks up in its _id index (any other filter reads the whole collection)
   const ids = await possiblyRecorded(
     ctx.models,
     organizationId,
@@ -167,8 +168,35 @@ export async function occurrencesByPair(
         .lean<OccurrenceDoc[]>(),
     ),
   ]);
-  const person = new Map(people.map((p) => [p._id, p]));
-  const recorded = new Map<string, OccurrenceDoc>(records.flat().map((r) => [r._id, r]));
+  return {
+    planned,
+    person: new Map(people.map((p) => [p._id, p])),
+    recorded: new Map<string, OccurrenceDoc>(records.flat().map((r) => [r._id, r])),
+  };
+}
+
+/**
+ * One page of series in a range with their occurrences, in order of manager, rep and series, so
+ * a pair's series arrive together. While a listing's series are kept, the next page's reads start
+ * as this one is answered (a report asks for it next).
+ */
+export async function occurrencesByPair(
+  ctx: SchedulingContext,
+  organizationId: string,
+  q: ByPairQuery,
+  rules: CadenceRules,
+  windows: PairWindows,
+): Promise<OccurrencesByPairPage | OccurrencesForReportPage> {
+  checkRange(q);
+  const { page, nextCursor, kept } = await seriesPage(ctx, windows, organizationId, q);
+  if (!page.length) return { items: [], nextCursor: null, rules };
+
+  const aheadKey = (from: number) => JSON.stringify([from, q.limit, q.from, q.to, q.fields]);
+  const reads = (kept && windows.take(kept.windowId, aheadKey(kept.from))) || readPage(ctx, organizationId, page, q);
+  if (kept?.following.length)
+    windows.prepare(kept.windowId, aheadKey(kept.from + q.limit), readPage(ctx, organizationId, kept.following, q));
+  else if (kept) windows.forget(kept.windowId);
+  const { planned, person, recorded } = await reads;
   const now = ctx.now();
 
   const bySeries = planned.flatMap(({ series, occurrences, keys, ids }) => {

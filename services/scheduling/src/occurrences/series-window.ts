@@ -5,13 +5,18 @@ const KEEP_MS = 60_000;
 /** Listings served at once from memory (each holds at most a window of series). */
 const MAX_KEPT = 8;
 
-interface Kept<T> {
+interface Kept<T, A> {
   owner: string;
   rows: T[];
   /** The database holds more after the last row. */
   more: boolean;
   at: number;
+  /** Reads already started for the page the next request will ask for, under the key of that page. */
+  ahead?: { key: string; at: number; reads: Promise<A> };
 }
+
+/** How long reads started ahead stay good to answer with (they are a moment older than the request). */
+const AHEAD_MS = 5_000;
 
 /**
  * The series read for one listing by occurrences, kept on this replica so that its next pages
@@ -19,8 +24,8 @@ interface Kept<T> {
  * organization's series (~1 ms each), ten times for a report of 1,000 series. A page asked of
  * another replica, or after KEEP_MS, reads from the cursor again, as before.
  */
-export class SeriesWindows<T> {
-  private readonly kept = new Map<string, Kept<T>>();
+export class SeriesWindows<T, A = never> {
+  private readonly kept = new Map<string, Kept<T, A>>();
 
   keep(owner: string, rows: T[], more: boolean): string {
     const id = randomBytes(8).toString('base64url');
@@ -30,10 +35,30 @@ export class SeriesWindows<T> {
   }
 
   /** A kept read, if it is this owner's (organization and filter) and fresh. */
-  get(id: string, owner: string): Omit<Kept<T>, 'owner' | 'at'> | undefined {
+  get(id: string, owner: string): Pick<Kept<T, A>, 'rows' | 'more'> | undefined {
     const k = this.kept.get(id);
     if (!k || k.owner !== owner || Date.now() - k.at > KEEP_MS) return undefined;
     return k;
+  }
+
+  /**
+   * Starts the reads of the following page while this one is answered: a report asks for the next
+   * page as soon as it has this one, and the database work of one page then overlaps the rest.
+   */
+  prepare(id: string, key: string, reads: Promise<A>): void {
+    const k = this.kept.get(id);
+    if (!k) return;
+    reads.catch(() => undefined); // a failed read is read again by the request itself
+    k.ahead = { key, at: Date.now(), reads };
+  }
+
+  /** The reads started for this page, if they were and are fresh; taken once. */
+  take(id: string, key: string): Promise<A> | undefined {
+    const k = this.kept.get(id);
+    const ahead = k?.ahead;
+    if (!ahead || ahead.key !== key) return undefined;
+    k.ahead = undefined;
+    return Date.now() - ahead.at <= AHEAD_MS ? ahead.reads : undefined;
   }
 
   forget(id: string): void {

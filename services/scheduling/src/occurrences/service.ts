@@ -3,7 +3,7 @@ import { badRequest, notFound } from '@cadence/shared/http';
 import { occurrenceKey, parseOccurrenceKey } from '@cadence/shared/time';
 import type { SchedulingContext } from '../context.js';
 import { plannedAt, plannedOccurrences } from '../series/schedule.js';
-import { occurrencesByPair, type ByPairQuery, type SeriesRow } from './by-pair.js';
+import { occurrencesByPair, type ByPairQuery, type PairWindows } from './by-pair.js';
 import { SeriesWindows } from './series-window.js';
 import { bound } from './range.js';
 import { occurrenceId } from './models.js';
@@ -17,7 +17,7 @@ const DEFAULT_AHEAD_DAYS = 56;
 /** Reading occurrences: the series rule expanded over a bounded range, overlaid with their records. */
 export class OccurrenceService {
   /** Reads of series kept between the pages of a listing by pair. */
-  private readonly windows = new SeriesWindows<SeriesRow>();
+  private readonly windows: PairWindows = new SeriesWindows();
 
   constructor(private readonly ctx: SchedulingContext) {}
 
