@@ -28,6 +28,25 @@ const DEFAULT_CONCURRENCY = 4;
 const DUE_BATCH = 100;
 const MAX_ROUNDS = 100;
 
+/** A sync that held its calendar for longer than its lease. */
+class SyncDeadlineError extends Error {}
+
+/**
+ * A sync's result, or a SyncDeadlineError once it has run for the lease (real time, not the
+ * injectable clock). Past its lease another replica may claim the calendar anyway; and a sync
+ * that never ends — a database or provider call that never answers — would otherwise hold this
+ * replica's whole sync loop (and its shutdown). The abandoned run is left to end on its own; its
+ * writes name its claim, so they cannot undo a later one.
+ */
+function withinLease<T>(sync: Promise<T>, leaseMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new SyncDeadlineError(`the sync did not finish within its lease (${leaseMs} ms)`)), leaseMs);
+  });
+  sync.catch(() => undefined); // an abandoned run may still fail later
+  return Promise.race([sync, deadline]).finally(() => clearTimeout(timer));
+}
+
 const backoffMs = (failures: number) => Math.min(60_000 * 2 ** Math.min(failures, 6), 3600_000);
 
 /**
@@ -157,7 +176,8 @@ export class SyncScheduler {
   }
 
   private async run(state: SyncStateDoc): Promise<void> {
-    const mine = { _id: state._id, leaseOwner: this.owner };
+    // this claim's: an abandoned run (below) that ends after a later claim must not write over it
+    const mine = { _id: state._id, leaseOwner: this.owner, generation: state.generation };
     const connection = await this.Connections.findById(state._id).lean();
     const syncer = connection && this.syncers.get(connection.provider);
     if (!connection || connection.status !== 'active' || !syncer) {
@@ -165,7 +185,7 @@ export class SyncScheduler {
       return;
     }
     try {
-      const cursor = await syncer.sync(connection, state.cursor ?? null);
+      const cursor = await withinLease(syncer.sync(connection, state.cursor ?? null), this.opts.leaseMs);
       await this.States.updateOne(mine, {
         $set: { cursor, finishedAt: this.now(), leaseUntil: null, leaseOwner: null, failures: 0, lastError: null, retryAt: null },
       });
@@ -182,6 +202,9 @@ export class SyncScheduler {
       }
       const failures = (state.failures ?? 0) + 1;
       this.logger.warn({ err, connectionId: state._id, failures }, 'sync failed; will retry');
+      // abandoned at its deadline: at once the first time (a stalled call is gone on the next try)
+      const retryAt =
+        err instanceof SyncDeadlineError && failures === 1 ? null : new Date(this.now().getTime() + backoffMs(failures - 1));
       await this.States.updateOne(mine, {
         $set: {
           pending: true,
@@ -189,7 +212,7 @@ export class SyncScheduler {
           leaseOwner: null,
           failures,
           lastError: (err as Error).message,
-          retryAt: new Date(this.now().getTime() + backoffMs(failures - 1)),
+          retryAt,
         },
       });
     }
