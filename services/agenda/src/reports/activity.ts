@@ -22,42 +22,64 @@ function weekIndex(week: string): number {
   return index;
 }
 
-/** Least-squares slope of y over x; null below two points. */
-function slope(points: { x: number; y: number }[]): number | null {
-  if (points.length < 2) return null;
-  const mx = points.reduce((s, p) => s + p.x, 0) / points.length;
-  const my = points.reduce((s, p) => s + p.y, 0) / points.length;
-  const sxx = points.reduce((s, p) => s + (p.x - mx) ** 2, 0);
-  if (sxx === 0) return null;
-  return round2(points.reduce((s, p) => s + (p.x - mx) * (p.y - my), 0) / sxx);
+/** Least-squares slope of ys over xs; null below two points. */
+function slope(xs: readonly number[], ys: readonly number[]): number | null {
+  const n = xs.length;
+  if (n < 2) return null;
+  let sx = 0;
+  let sy = 0;
+  for (let i = 0; i < n; i++) {
+    sx += xs[i]!;
+    sy += ys[i]!;
+  }
+  const [mx, my] = [sx / n, sy / n];
+  let sxx = 0;
+  let sxy = 0;
+  for (let i = 0; i < n; i++) {
+    sxx += (xs[i]! - mx) ** 2;
+    sxy += (xs[i]! - mx) * (ys[i]! - my);
+  }
+  return sxx === 0 ? null : round2(sxy / sxx);
 }
 
 /**
  * Sales calls per deal closed, week by week, from the figures recorded in agendas (weeks with
  * both figures only; several pairs' figures of one week are summed before dividing), and its trend.
+ * Written as plain loops: a report runs it for every pair, manager and the organization (~150,000
+ * weekly figures for 1,000 pairs).
  */
 export function activityOf(figures: readonly WeeklyFigures[]): Activity {
-  const byWeek = new Map<string, WeeklyFigures>();
+  const byWeek = new Map<string, { calls: number; dealsClosed: number }>();
   for (const f of figures) {
-    const w = byWeek.get(f.week) ?? { week: f.week, calls: 0, dealsClosed: 0 };
-    w.calls += f.calls;
-    w.dealsClosed += f.dealsClosed;
-    byWeek.set(f.week, w);
+    const w = byWeek.get(f.week);
+    if (w) {
+      w.calls += f.calls;
+      w.dealsClosed += f.dealsClosed;
+    } else byWeek.set(f.week, { calls: f.calls, dealsClosed: f.dealsClosed });
   }
-  const weekly = [...byWeek.values()]
-    .sort((a, b) => (a.week < b.week ? -1 : 1))
-    .map((w) => ({ ...w, callsPerDealClosed: ratio(w.calls, w.dealsClosed) }));
-  const calls = weekly.reduce((s, w) => s + w.calls, 0);
-  const dealsClosed = weekly.reduce((s, w) => s + w.dealsClosed, 0);
-  const points = weekly.flatMap((w) =>
-    w.callsPerDealClosed === null ? [] : [{ x: weekIndex(w.week), y: w.callsPerDealClosed }],
-  );
+  const weekly: Activity['weekly'] = [];
+  const xs: number[] = [];
+  const ys: number[] = [];
+  let calls = 0;
+  let dealsClosed = 0;
+  // ISO week labels (`2026-W05`) sort as text
+  for (const week of [...byWeek.keys()].sort()) {
+    const w = byWeek.get(week)!;
+    const callsPerDealClosed = ratio(w.calls, w.dealsClosed);
+    weekly.push({ week, calls: w.calls, dealsClosed: w.dealsClosed, callsPerDealClosed });
+    calls += w.calls;
+    dealsClosed += w.dealsClosed;
+    if (callsPerDealClosed !== null) {
+      xs.push(weekIndex(week));
+      ys.push(callsPerDealClosed);
+    }
+  }
   return {
     weeksWithFigures: weekly.length,
     calls,
     dealsClosed,
     callsPerDealClosed: ratio(calls, dealsClosed),
-    trendPerWeek: slope(points),
+    trendPerWeek: slope(xs, ys),
     weekly,
   };
 }
