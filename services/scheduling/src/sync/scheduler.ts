@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Model } from 'mongoose';
 import { commitVersion, type Journal } from '@cadence/shared/db';
 import type { Logger } from '@cadence/shared/logging';
-import { inParallel } from '@cadence/shared/process';
+import { inParallel, withDeadline } from '@cadence/shared/process';
 import type { ConnectionDoc } from '../connections/models.js';
 import { CursorExpiredError, ReauthRequiredError } from './errors.js';
 import type { SyncStateDoc } from './models.js';
@@ -38,14 +38,8 @@ class SyncDeadlineError extends Error {}
  * replica's whole sync loop (and its shutdown). The abandoned run is left to end on its own; its
  * writes name its claim, so they cannot undo a later one.
  */
-function withinLease<T>(sync: Promise<T>, leaseMs: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new SyncDeadlineError(`the sync did not finish within its lease (${leaseMs} ms)`)), leaseMs);
-  });
-  sync.catch(() => undefined); // an abandoned run may still fail later
-  return Promise.race([sync, deadline]).finally(() => clearTimeout(timer));
-}
+const withinLease = <T>(sync: Promise<T>, leaseMs: number): Promise<T> =>
+  withDeadline(sync, leaseMs, () => new SyncDeadlineError(`the sync did not finish within its lease (${leaseMs} ms)`));
 
 const backoffMs = (failures: number) => Math.min(60_000 * 2 ** Math.min(failures, 6), 3600_000);
 

@@ -1,6 +1,7 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type { Model } from 'mongoose';
 import type { SecretBox } from '@cadence/shared/crypto/secret-box';
+import { withDeadline } from '@cadence/shared/process';
 import { activeConnection } from '../../connections/active.js';
 import type { ConnectionDoc } from '../../connections/models.js';
 import type { PersonDoc } from '../../people/models.js';
@@ -73,7 +74,13 @@ export class MicrosoftAccounts {
   private accessToken(connectionId: string, account: Account): Promise<string> {
     if (account.access && account.access.expiresAt - EARLY_MS > this.now().getTime())
       return Promise.resolve(account.access.token);
-    account.refreshing ??= this.refresh(connectionId, account).finally(() => {
+    // every call of the account waits on one refresh: it must settle even if the token store never answers
+    const ms = 2 * this.settings.MICROSOFT_REQUEST_TIMEOUT_MS;
+    account.refreshing ??= withDeadline(
+      this.refresh(connectionId, account),
+      ms,
+      () => new Error(`token refresh took over ${ms} ms`),
+    ).finally(() => {
       account.refreshing = undefined;
     });
     return account.refreshing;
