@@ -24,6 +24,8 @@ const UNAVAILABLE_NAMES = new Set([
   'MongoNetworkTimeoutError',
   'MongoNotConnectedError',
   'MongoTopologyClosedError',
+  // an operation still running when the service closes its client at shutdown (its caller may be gone)
+  'MongoClientClosedError',
   'MongoPoolClearedError',
   'MongoPoolClosedError',
   'MongoExpiredSessionError',
