@@ -192,7 +192,10 @@ export async function occurrencesByPair(
   if (!page.length) return { items: [], nextCursor: null, rules };
 
   const aheadKey = (from: number) => JSON.stringify([from, q.limit, q.from, q.to, q.fields]);
-  const reads = (kept && windows.take(kept.windowId, aheadKey(kept.from))) || readPage(ctx, organizationId, page, q);
+  const read = () => readPage(ctx, organizationId, page, q);
+  // reads started ahead that failed are simply made again
+  const reads = (kept && windows.take(kept.windowId, aheadKey(kept.from))?.catch(read)) || read();
+  // the next page's reads start before this one's are awaited
   if (kept?.following.length)
     windows.prepare(kept.windowId, aheadKey(kept.from + q.limit), readPage(ctx, organizationId, kept.following, q));
   else if (kept) windows.forget(kept.windowId);
