@@ -17,7 +17,7 @@ import { occurrenceKey } from '@cadence/shared/time';
 import type { SchedulingContext } from '../context.js';
 import { occurrenceId, type OccurrenceDoc } from '../occurrences/models.js';
 import type { OccurrenceView } from '../occurrences/schemas.js';
-import { occurrenceView } from '../occurrences/view.js';
+import { cadenceOutcome } from '../occurrences/view.js';
 import type { SeriesDoc } from '../series/models.js';
 import { plannedOccurrences } from '../series/schedule.js';
 import { occurrenceAgendaUrl, type EventContext } from './event-data.js';
@@ -109,10 +109,12 @@ export class CadenceEvents {
           .lean()
       : [];
     const recorded = new Map(found.map((r) => [r._id, r as OccurrenceDoc]));
-    const weeks: CadenceWeek[] = planned.map(({ s, p, key, id }) => {
-      const view = occurrenceView(s, p, recorded.get(id), now);
-      return { seriesId: s._id, key, originalStart: view.originalStart, category: cadenceCategory(view, now) };
-    });
+    const weeks: CadenceWeek[] = planned.map(({ s, p, key, id }) => ({
+      seriesId: s._id,
+      key,
+      originalStart: p.originalStart.toISOString(),
+      category: cadenceCategory(cadenceOutcome(p, recorded.get(id), now), now),
+    }));
     const byId = new Map<string, SeriesDoc>(series.map((s) => [s._id, s as SeriesDoc]));
     return { weeks, seriesOf: (w: CadenceWeek) => byId.get(w.seriesId) ?? ev.series };
   }

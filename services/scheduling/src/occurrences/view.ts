@@ -70,9 +70,18 @@ export function occurrenceView(
 }
 
 /**
+ * What an occurrence's cadence category is decided from. Most have no record: those come from the
+ * plan alone, without writing their times (a streak check reads ~50 weeks, a report ~80,000).
+ */
+export function cadenceOutcome(planned: PlannedOccurrence, record: OccurrenceDoc | undefined, now: Date) {
+  return record
+    ? occurrenceOutcome(planned, record, now).view
+    : { state: 'scheduled' as const, end: planned.plannedEnd, cancellation: null, move: null, decline: null };
+}
+
+/**
  * A series' planned occurrences (with their keys and records, in the same order) as the cadence
- * categories a report counts (fields=report). Most have no record: those are decided from the
- * plan alone, without writing their times.
+ * categories a report counts (fields=report).
  */
 export function cadenceOutcomes(
   planned: readonly PlannedOccurrence[],
@@ -83,9 +92,7 @@ export function cadenceOutcomes(
   const out: SeriesOutcomes = { keys, categories: [], restored: [], upcoming: [] };
   planned.forEach((p, i) => {
     const record = records[i];
-    const outcome = record
-      ? occurrenceOutcome(p, record, now).view
-      : { state: 'scheduled' as const, end: p.plannedEnd, cancellation: null, move: null, decline: null };
+    const outcome = cadenceOutcome(p, record, now);
     const category = cadenceCategory(outcome, now);
     out.categories.push(category);
     if (record?.restoredAt) out.restored.push(keys[i]!);
