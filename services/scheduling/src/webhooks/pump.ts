@@ -6,14 +6,9 @@ export interface Pump extends Stoppable {
   kick: () => void;
 }
 
-/**
- * A periodic worker that can also be woken when there is work, without running two ticks at once.
- * A kick while idle waits `coalesceMs` first, so work arriving together is one tick: a burst of
- * 200 cancellations made ~190 fan-out passes of one event each (~8 database commands a pass).
- */
-export function pump(name: string, intervalMs: number, tick: () => Promise<unknown>, logger: Logger, coalesceMs = 0): Pump {
+/** A periodic worker that can also be woken when there is work, without running two ticks at once. */
+export function pump(name: string, intervalMs: number, tick: () => Promise<unknown>, logger: Logger): Pump {
   let again = false;
-  let soon: NodeJS.Timeout | undefined;
   const loop = async () => {
     do {
       again = false;
@@ -22,18 +17,10 @@ export function pump(name: string, intervalMs: number, tick: () => Promise<unkno
   };
   const worker = every(name, intervalMs, loop, logger);
   return {
-    stop: async () => {
-      clearTimeout(soon);
-      await worker.stop();
-    },
+    stop: worker.stop,
     kick: () => {
       again = true;
-      if (soon) return;
-      soon = setTimeout(() => {
-        soon = undefined;
-        // a tick that was running when kicked has gone round again for it already
-        if (again) void worker.runNow();
-      }, coalesceMs);
+      void worker.runNow();
     },
   };
 }
