@@ -1,14 +1,14 @@
+/*
+ * The lists of the keys that have an occurrence record, per series and year (models.ts,
+ * recordedKeysModels, says why, and why a key is listed before its record is created): listing,
+ * reading for a report, and building them once from the records written before they existed.
+ */
 import { idLists } from '@cadence/shared/db';
 import { isDuplicateKeyError } from '@cadence/shared/http';
 import type { Logger } from '@cadence/shared/logging';
 import { every } from '@cadence/shared/process';
 import type { SchedulingContext } from '../context.js';
 import { occurrenceId } from './models.js';
-
-/**
- * Keeps the lists of recorded keys (models.ts, recordedKeysModels): why, and why a key is listed
- * before its record is created, is said there.
- */
 
 /** The lists' layout: a new one is built again from the records. */
 const LAYOUT = 'occurrence-keys-1';
