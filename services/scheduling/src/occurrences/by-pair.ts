@@ -154,23 +154,27 @@ async function readPage(ctx: SchedulingContext, organizationId: string, page: re
     const keys = occurrences.map((p) => occurrenceKey(p.originalStart));
     return { series, occurrences, keys, ids: keys.map((key) => occurrenceId(series._id, key)) };
   });
+  // the people meanwhile: they do not wait for the key lists
+  const people = People.find({ organizationId, _id: { $in: [...new Set(page.flatMap((s) => [s.managerId, s.repId]))] } })
+    .lean()
+    .exec();
+  people.catch(() => undefined); // awaited below
   // by id, which FerretDB looks up in its _id index (any other filter reads the whole collection)
   const ids = await possiblyRecorded(
     ctx.models,
     organizationId,
-    planned.map((p) => ({ seriesId: p.series._id, keys: p.keys })),
+    planned.map((p) => ({ seriesId: p.series._id, keys: p.keys, ids: p.ids })),
   );
-  const [people, ...records] = await Promise.all([
-    People.find({ organizationId, _id: { $in: [...new Set(page.flatMap((s) => [s.managerId, s.repId]))] } }).lean(),
-    ...idLists(ids).map((list) =>
+  const records = await Promise.all(
+    idLists(ids).map((list) =>
       Occurrences.find({ _id: { $in: list }, organizationId })
         .select({ history: 0, pendingEvents: 0 })
         .lean<OccurrenceDoc[]>(),
     ),
-  ]);
+  );
   return {
     planned,
-    person: new Map(people.map((p) => [p._id, p])),
+    person: new Map((await people).map((p) => [p._id, p])),
     recorded: new Map<string, OccurrenceDoc>(records.flat().map((r) => [r._id, r])),
   };
 }

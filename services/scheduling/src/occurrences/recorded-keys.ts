@@ -8,7 +8,6 @@ import { isDuplicateKeyError } from '@cadence/shared/http';
 import type { Logger } from '@cadence/shared/logging';
 import { every } from '@cadence/shared/process';
 import type { SchedulingContext } from '../context.js';
-import { occurrenceId } from './models.js';
 
 /** The lists' layout: a new one is built again from the records. */
 const LAYOUT = 'occurrence-keys-1';
@@ -38,24 +37,27 @@ async function listsBuilt(models: Pick<Models, 'RecordedKeysBuilds'>): Promise<b
 }
 
 /**
- * Of these occurrence ids (series' planned occurrences with their keys), the ones that may have a
- * record; all of them until the lists are built.
+ * Of these series' planned occurrences (keys and their record ids, in the same order), the ids
+ * that may have a record; all of them until the lists are built.
  */
 export async function possiblyRecorded(
   models: Models,
   organizationId: string,
-  planned: readonly { seriesId: string; keys: readonly string[] }[],
+  planned: readonly { seriesId: string; keys: readonly string[]; ids: readonly string[] }[],
 ): Promise<string[]> {
-  const all = () => planned.flatMap((p) => p.keys.map((k) => occurrenceId(p.seriesId, k)));
-  if (!(await listsBuilt(models))) return all();
+  if (!(await listsBuilt(models))) return planned.flatMap((p) => p.ids);
   const buckets = [...new Set(planned.flatMap((p) => p.keys.map((k) => bucketOf(p.seriesId, k))))];
   const lists = (
     await Promise.all(
-      idLists(buckets).map((ids) => models.RecordedKeys.find({ _id: { $in: ids }, organizationId }).select({ keys: 1 }).lean()),
+      idLists(buckets).map((ids) =>
+        models.RecordedKeys.find({ _id: { $in: ids }, organizationId })
+          .select({ keys: 1 })
+          .lean(),
+      ),
     )
   ).flat();
   const listed = new Set(lists.flatMap((l) => l.keys.map((k) => `${l._id}|${k}`)));
-  return planned.flatMap((p) => p.keys.filter((k) => listed.has(`${bucketOf(p.seriesId, k)}|${k}`)).map((k) => occurrenceId(p.seriesId, k)));
+  return planned.flatMap((p) => p.ids.filter((_, i) => listed.has(`${bucketOf(p.seriesId, p.keys[i]!)}|${p.keys[i]}`)));
 }
 
 const BATCH = 2_000;
@@ -77,7 +79,10 @@ export async function buildRecordedKeys(models: Models): Promise<{ built: boolea
       [...held].map(([_id, b]) => ({
         updateOne: {
           filter: { _id },
-          update: { $addToSet: { keys: { $each: b.keys } }, $setOnInsert: { organizationId: b.organizationId, seriesId: b.seriesId } },
+          update: {
+            $addToSet: { keys: { $each: b.keys } },
+            $setOnInsert: { organizationId: b.organizationId, seriesId: b.seriesId },
+          },
           upsert: true,
         },
       })),
