@@ -17,7 +17,10 @@ for (const [i, weekday] of ['monday', 'tuesday', 'wednesday', 'thursday', 'frida
     startDate: '2026-03-02',
   });
 
-type Page = { items: { series: { id: string }; occurrences: { key: string; state: string; originalStart: string }[] }[]; nextCursor: string | null };
+type Page = {
+  items: { series: { id: string }; occurrences: { key: string; state: string; originalStart: string }[] }[];
+  nextCursor: string | null;
+};
 const RANGE = 'from=2026-03-01&to=2026-04-01';
 const get = async (query: string) => (await org.scheduling.get(`/v1/occurrences?${RANGE}&${query}`).expect(200)).body as Page;
 

@@ -50,7 +50,8 @@ export function weeklyStarts(rule: WeeklyRule, from: Date, to: Date): Date[] {
       const date = new Date(firstDay + index * WEEK_MS);
       at = wallClockInstant(zone, date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate(), hour, minute);
       const offset = zoneOffset(zone, at);
-      const onTime = at + offset * 60_000 === Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate(), hour, minute);
+      const onTime =
+        at + offset * 60_000 === Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate(), hour, minute);
       previous = onTime ? { at, offset } : undefined;
     }
     if (previous) previous.at = at;

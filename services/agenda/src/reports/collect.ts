@@ -173,7 +173,8 @@ export async function collectReport(
     if (!res.nextCursor) break;
   }
   // ISO instants in UTC sort as text
-  for (const pair of pairs.values()) pair.weeks.sort((a, b) => (a.originalStart < b.originalStart ? -1 : a.originalStart > b.originalStart ? 1 : 0));
+  for (const pair of pairs.values())
+    pair.weeks.sort((a, b) => (a.originalStart < b.originalStart ? -1 : a.originalStart > b.originalStart ? 1 : 0));
 
   const seriesIds = [...pairs.values()].flatMap((p) => p.seriesIds);
   const [agendas, homeworkRows] = facts

@@ -67,7 +67,10 @@ const recordedKeysSchema = new Schema(
   },
   { versionKey: false },
 );
-const buildsSchema = new Schema({ _id: { type: String, required: true }, completedAt: { type: Date, required: true } }, { versionKey: false });
+const buildsSchema = new Schema(
+  { _id: { type: String, required: true }, completedAt: { type: Date, required: true } },
+  { versionKey: false },
+);
 
 type RecordedKeysDoc = InferSchemaType<typeof recordedKeysSchema>;
 type BuildDoc = InferSchemaType<typeof buildsSchema>;

@@ -57,11 +57,7 @@ export class OccurrenceService {
   }
 
   /** Many series at once, grouped by pair: what reports read instead of one call per series. */
-  byPair(
-    organizationId: string,
-    q: ByPairQuery,
-    rules: CadenceRules,
-  ): Promise<OccurrencesByPairPage | OccurrencesForReportPage> {
+  byPair(organizationId: string, q: ByPairQuery, rules: CadenceRules): Promise<OccurrencesByPairPage | OccurrencesForReportPage> {
     return occurrencesByPair(this.ctx, organizationId, q, rules, this.windows);
   }
 
