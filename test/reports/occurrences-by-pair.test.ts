@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { cadenceCategory } from '@cadence/shared/cadence/streaks';
 import type { OccurrenceView, SeriesOutcomes } from '@cadence/shared/clients/scheduling';
 import { schedulingModels } from '@cadence/scheduling/context';
-import { occurrenceId } from '@cadence/scheduling/occurrences/models';
-import { buildRecordedKeys } from '@cadence/scheduling/occurrences/recorded-keys';
+import { occurrenceId, type OccurrenceDoc } from '@cadence/scheduling/occurrences/models';
+import { beginRecordWrite, buildRecordedKeys, endRecordWrite } from '@cadence/scheduling/occurrences/recorded-keys';
 import { agendaHarness } from '../harness/agenda.js';
 
 /** `GET /v1/occurrences` (scheduling), which reports page through: one page of series at a time. */
@@ -34,6 +34,25 @@ async function allPages(limit: number, rewrite: (cursor: string) => string = (c)
   } while (cursor);
   return items;
 }
+
+type FullPage = { items: { series: unknown; occurrences: OccurrenceView[] }[] };
+const fullViews = async () => (await get('limit=100')) as unknown as FullPage;
+const reportPage = async () =>
+  (await org.scheduling.get(`/v1/occurrences?${RANGE}&limit=100&fields=report`).expect(200)).body as {
+    items: { series: unknown; outcomes: SeriesOutcomes }[];
+  };
+/** What fields=report must say, worked out from the full views. */
+const outcomesOf = (whole: FullPage) => {
+  const now = h.clock.now();
+  return whole.items.map((i) => ({
+    keys: i.occurrences.map((o) => o.key),
+    categories: i.occurrences.map((o) => cadenceCategory(o, now)),
+    restored: i.occurrences.filter((o) => o.restoredAt).map((o) => o.key),
+    upcoming: i.occurrences
+      .filter((o) => cadenceCategory(o, now) === 'upcoming')
+      .map((o) => ({ key: o.key, end: o.end, moved: o.move !== null })),
+  }));
+};
 
 describe('occurrences by pair, page by page', () => {
   it('gives every series once, in order, whatever the page size', async () => {
@@ -106,22 +125,10 @@ describe('occurrences by pair, page by page', () => {
     await org.scheduling
       .post(`/v1/local-calendar/series/${cancelled.series}/occurrences/${cancelled.key}/cancel`, { reason: 'y' })
       .expect(200);
-    const whole = (await get('limit=100')) as unknown as { items: { series: unknown; occurrences: OccurrenceView[] }[] };
-    const slim = (await org.scheduling.get(`/v1/occurrences?${RANGE}&limit=100&fields=report`).expect(200)).body as {
-      items: { series: unknown; outcomes: SeriesOutcomes }[];
-    };
-    const now = h.clock.now();
+    const whole = await fullViews();
+    const slim = await reportPage();
     expect(slim.items.map((i) => i.series)).toEqual(whole.items.map((i) => i.series));
-    expect(slim.items.map((i) => i.outcomes)).toEqual(
-      whole.items.map((i) => ({
-        keys: i.occurrences.map((o) => o.key),
-        categories: i.occurrences.map((o) => cadenceCategory(o, now)),
-        restored: [],
-        upcoming: i.occurrences
-          .filter((o) => cadenceCategory(o, now) === 'upcoming')
-          .map((o) => ({ key: o.key, end: o.end, moved: false })),
-      })),
-    );
+    expect(slim.items.map((i) => i.outcomes)).toEqual(outcomesOf(whole));
     // the clock stands on Monday 2 March at noon: that morning's meeting is held, the rest to come
     expect(slim.items[0]!.outcomes.categories.slice(0, 2)).toEqual(['held_on_slot', 'upcoming']);
     const cancelledSeries = slim.items[1]!.outcomes;
@@ -131,6 +138,85 @@ describe('occurrences by pair, page by page', () => {
     const bad = await org.scheduling.get(`/v1/occurrences?${RANGE}&fields=everything`).expect(400);
     expect(bad.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(JSON.stringify(bad.body)).toContain('fields');
+  });
+
+  it('answers fields=report from the outcomes listed beside the keys, and reads a record only while a write of it is counted', async () => {
+    const { items } = await get('limit=100');
+    const [a, b] = [items[2]!, items[4]!];
+    const at = (o: { originalStart: string }, ms: number) => new Date(Date.parse(o.originalStart) + ms).toISOString();
+    const act = (item: Page['items'][number], i: number, path: string, body: object) =>
+      org.scheduling
+        .post(`/v1/local-calendar/series/${item.series.id}/occurrences/${item.occurrences[i]!.key}/${path}`, body)
+        .expect(200);
+    await act(a, 1, 'move', { start: at(a.occurrences[1]!, 3600_000) }); // within its week
+    await act(a, 2, 'move', { start: at(a.occurrences[2]!, 7 * 86400_000) }); // out of it
+    await act(b, 1, 'edit', { durationMinutes: 30 }); // ends earlier
+    await act(b, 2, 'decline', {});
+    await act(b, 3, 'cancel', { reason: 'flu' });
+    await org.scheduling
+      .post(`/v1/series/${b.series.id}/occurrences/${b.occurrences[3]!.key}/excuse`, { reason: 'flu', kind: 'sick' })
+      .expect(200); // a second write of one record
+
+    const whole = await fullViews();
+    const recordReads: string[] = [];
+    const { Series, Occurrences, RecordedKeys } = h.scheduling.ctx.models;
+    Series.db.set('debug', (coll: string, method: string) => {
+      if (coll === 'occurrences' && method === 'find') recordReads.push(method);
+    });
+    let slim: Awaited<ReturnType<typeof reportPage>>;
+    try {
+      slim = await reportPage();
+    } finally {
+      Series.db.set('debug', false);
+    }
+    expect(slim.items.map((i) => i.outcomes)).toEqual(outcomesOf(whole));
+    const categories = slim.items[4]!.outcomes.categories;
+    expect(categories.slice(1, 4)).toEqual(['upcoming', 'declined', 'cancelled_excused']);
+    expect(slim.items[2]!.outcomes.categories[2]).toBe('moved_out_of_week');
+    expect(recordReads).toEqual([]);
+
+    // a writer that counted its write and died after changing the record: the record is read, not the listed outcome
+    const key = b.occurrences[1]!.key;
+    await RecordedKeys.updateOne({ _id: `${b.series.id}@${key.slice(0, 4)}` }, { $inc: { [`writing.${key}`]: 1 } });
+    await Occurrences.updateOne(
+      { _id: occurrenceId(b.series.id, key) },
+      { $set: { state: 'cancelled', cancellation: { excused: false } } },
+    );
+    expect((await reportPage()).items[4]!.outcomes.categories[1]).toBe('cancelled_unexcused');
+  });
+
+  it('keeps the outcome of the latest version when two writes of one record end out of order', async () => {
+    const { items } = await get('limit=100');
+    const series = items[1]!.series.id;
+    const key = items[1]!.occurrences[4]!.key;
+    const models = h.scheduling.ctx.models;
+    const listing = { organizationId: org.id, seriesId: series, key };
+    const record = (version: number, state: string) =>
+      ({
+        _id: occurrenceId(series, key),
+        key,
+        seriesId: series,
+        version,
+        state,
+        cancellation: null,
+        move: null,
+        decline: null,
+        modification: null,
+        restoredAt: null,
+      }) as unknown as OccurrenceDoc;
+    for (let i = 0; i < 3; i++) await beginRecordWrite(models, listing);
+    await endRecordWrite(models, listing, record(2, 'cancelled'));
+    await endRecordWrite(models, listing); // a write that did not happen (another writer won) takes its count back too
+    await endRecordWrite(models, listing, record(1, 'scheduled'));
+    const list = await models.RecordedKeys.findById(`${series}@${key.slice(0, 4)}`).lean();
+    expect(list!.keys).toContain(key);
+    expect((list!.outcomes as Record<string, { version: number; state: string }>)[key]).toMatchObject({
+      version: 2,
+      state: 'cancelled',
+    });
+    expect((list!.writing as Record<string, number>)[key]).toBe(0);
+    // no record was written: unlisted again for the tests after this one
+    await models.RecordedKeys.updateOne({ _id: list!._id }, { $pull: { keys: key }, $unset: { [`outcomes.${key}`]: 1 } });
   });
 
   it('looks up only the records its series list, and lists the records an older version wrote once the lists are built', async () => {
@@ -170,6 +256,9 @@ describe('occurrences by pair, page by page', () => {
     await upgraded.RecordedKeysBuilds.deleteMany({});
     expect(await buildRecordedKeys(upgraded)).toEqual({ built: true, records: records + 1 });
     expect(await stateOf()).toBe('cancelled');
+    // and its outcome listed beside its key: a report counts it without reading it
+    const report = await reportPage();
+    expect(report.items[3]!.outcomes.categories[1]).toBe('cancelled_unexcused');
     expect(await buildRecordedKeys(upgraded)).toEqual({ built: false, records: 0 }); // once per database
   });
 });

@@ -38,8 +38,15 @@ export const CADENCE_CATEGORIES: readonly CadenceCategory[] = [
 /** What a week does to a streak: held extends it, missed ends it, excused and upcoming weeks are set aside. */
 export type WeekOutcome = 'held' | 'missed' | 'excused' | 'upcoming';
 
+type View = OccurrenceView;
 /** The parts of an occurrence the categories are decided from (an occurrence view has them all; `end` may be a Date). */
-export type CadenceOccurrence = Pick<OccurrenceView, 'state' | 'cancellation' | 'move' | 'decline'> & { end: string | Date };
+export interface CadenceOccurrence {
+  state: View['state'];
+  cancellation: Pick<NonNullable<View['cancellation']>, 'excused'> | null;
+  move: Pick<NonNullable<View['move']>, 'sameWeek'> | null;
+  decline: { by: Pick<NonNullable<View['decline']>['by'][number], 'role'>[] } | null;
+  end: string | Date;
+}
 
 export function cadenceCategory(o: CadenceOccurrence, now: Date): CadenceCategory {
   if (o.state === 'cancelled') return o.cancellation?.excused ? 'cancelled_excused' : 'cancelled_unexcused';

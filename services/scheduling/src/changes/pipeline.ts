@@ -6,7 +6,7 @@ import { isoWeekOf, occurrenceKey, parseOccurrenceKey } from '@cadence/shared/ti
 import type { CalendarProviders, SeriesForCalendar } from '../calendars/provider.js';
 import type { SchedulingContext } from '../context.js';
 import { findExcuse } from '../excuses/excuses.js';
-import { listRecordedKey } from '../occurrences/recorded-keys.js';
+import { beginRecordWrite, endRecordWrite } from '../occurrences/recorded-keys.js';
 import { occurrenceId, type OccurrenceDoc } from '../occurrences/models.js';
 import type {
   Cancellation,
@@ -414,18 +414,19 @@ export class ChangePipeline {
       );
 
       const fields = { ...draft, providerRevision: record.providerRevision, version, updatedAt: now, hasPendingEvents: true };
-      if (existing) {
-        const committed = await commitVersion(Occurrences, this.ctx.models.Journal, id, existing.version, {
-          ...fields,
-          history: [...existing.history, ...history],
-          pendingEvents: [...existing.pendingEvents, ...pending],
-        });
-        if (!committed) continue;
-      } else {
-        // listed first: a record must never exist that reports would not look up (recorded-keys.ts)
-        await listRecordedKey(this.ctx.models, { organizationId: ctx.series.organizationId, seriesId: ctx.series._id, key });
-        try {
-          await Occurrences.create({
+      // listed and counted first: reports trust a listed outcome only while no write of it is under way (recorded-keys.ts)
+      const listing = { organizationId: ctx.series.organizationId, seriesId: ctx.series._id, key };
+      await beginRecordWrite(this.ctx.models, listing);
+      let written: boolean;
+      try {
+        if (existing) {
+          written = await commitVersion(Occurrences, this.ctx.models.Journal, id, existing.version, {
+            ...fields,
+            history: [...existing.history, ...history],
+            pendingEvents: [...existing.pendingEvents, ...pending],
+          });
+        } else {
+          written = await Occurrences.create({
             _id: id,
             organizationId: ctx.series.organizationId,
             seriesId: ctx.series._id,
@@ -434,17 +435,29 @@ export class ChangePipeline {
             ...fields,
             history,
             pendingEvents: pending,
-          });
-        } catch (err) {
-          if ((err as { code?: number }).code === 11000) continue;
-          throw err;
+          }).then(
+            () => true,
+            (err: unknown) => {
+              if ((err as { code?: number }).code === 11000) return false;
+              throw err;
+            },
+          );
         }
+      } catch (err) {
+        // not written after all; if this fails too, the count stays up and reports read the record
+        await endRecordWrite(this.ctx.models, listing).catch(() => undefined);
+        throw err;
+      }
+      if (!written) {
+        await endRecordWrite(this.ctx.models, listing);
+        continue;
       }
       await relayPending(Outbox, Occurrences, {
         _id: id,
         version,
         pendingEvents: [...(existing?.pendingEvents ?? []), ...pending],
       });
+      await endRecordWrite(this.ctx.models, listing, record);
       return { view, events: pending.map((p) => p.id) };
     }
     throw conflict('The occurrence changed concurrently; try again.');

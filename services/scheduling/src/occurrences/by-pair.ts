@@ -15,8 +15,8 @@ import { toSeriesView } from '../series/service.js';
 import { occurrenceId, type OccurrenceDoc } from './models.js';
 import type { SeriesWindows } from './series-window.js';
 import { bound } from './range.js';
-import { possiblyRecorded } from './recorded-keys.js';
-import { cadenceOutcomes, occurrenceView } from './view.js';
+import { recordedOutcomes } from './recorded-keys.js';
+import { cadenceOutcomes, occurrenceView, type OutcomeFields } from './view.js';
 
 const MAX_SPAN_YEARS = 3;
 
@@ -145,7 +145,8 @@ type PageReads = Awaited<ReturnType<typeof readPage>>;
 
 /**
  * What a page is made of: its series' planned occurrences (expanded in memory), their people, and
- * the records of those occurrences that have one, by id (occurrences/recorded-keys.ts says which).
+ * what their records say, by id (occurrences/recorded-keys.ts says which have one): for a report
+ * the outcomes listed beside the keys, and the records only where those cannot be trusted.
  */
 async function readPage(ctx: SchedulingContext, organizationId: string, page: readonly SeriesRow[], q: ByPairQuery) {
   const { People, Occurrences } = ctx.models;
@@ -159,12 +160,13 @@ async function readPage(ctx: SchedulingContext, organizationId: string, page: re
     .lean()
     .exec();
   people.catch(() => undefined); // awaited below
-  // by id, which FerretDB looks up in its _id index (any other filter reads the whole collection)
-  const ids = await possiblyRecorded(
+  const { outcomes, toRead } = await recordedOutcomes(
     ctx.models,
     organizationId,
     planned.map((p) => ({ seriesId: p.series._id, keys: p.keys, ids: p.ids })),
   );
+  // by id, which FerretDB looks up in its _id index (any other filter reads the whole collection)
+  const ids = q.fields === 'report' ? toRead : [...toRead, ...outcomes.keys()];
   const records = await Promise.all(
     idLists(ids).map((list) =>
       Occurrences.find({ _id: { $in: list }, organizationId })
@@ -172,10 +174,12 @@ async function readPage(ctx: SchedulingContext, organizationId: string, page: re
         .lean<OccurrenceDoc[]>(),
     ),
   );
+  const recorded = new Map<string, OccurrenceDoc>(records.flat().map((r) => [r._id, r]));
   return {
     planned,
     person: new Map((await people).map((p) => [p._id, p])),
-    recorded: new Map<string, OccurrenceDoc>(records.flat().map((r) => [r._id, r])),
+    recorded,
+    outcome: (id: string): OutcomeFields | undefined => recorded.get(id) ?? outcomes.get(id),
   };
 }
 
@@ -203,25 +207,25 @@ export async function occurrencesByPair(
   if (kept?.following.length)
     windows.prepare(kept.windowId, aheadKey(kept.from + q.limit), readPage(ctx, organizationId, kept.following, q));
   else if (kept) windows.forget(kept.windowId);
-  const { planned, person, recorded } = await reads;
+  const { planned, person, recorded, outcome } = await reads;
   const now = ctx.now();
 
   const bySeries = planned.flatMap(({ series, occurrences, keys, ids }) => {
     const manager = person.get(series.managerId);
     const rep = person.get(series.repId);
     if (!manager || !rep) return []; // a person removed under a series: nothing to attribute it to
-    return [{ view: toSeriesView(series, manager, rep), series, occurrences, keys, records: ids.map((id) => recorded.get(id)) }];
+    return [{ view: toSeriesView(series, manager, rep), series, occurrences, keys, ids }];
   });
   if (q.fields === 'report')
     return {
-      items: bySeries.map((s) => ({ series: s.view, outcomes: cadenceOutcomes(s.occurrences, s.keys, s.records, now) })),
+      items: bySeries.map((s) => ({ series: s.view, outcomes: cadenceOutcomes(s.occurrences, s.keys, s.ids.map(outcome), now) })),
       nextCursor,
       rules,
     };
   return {
     items: bySeries.map((s) => ({
       series: s.view,
-      occurrences: s.occurrences.map((p, i) => withoutHistory(occurrenceView(s.series, p, s.records[i], now))),
+      occurrences: s.occurrences.map((p, i) => withoutHistory(occurrenceView(s.series, p, recorded.get(s.ids[i]!), now))),
     })),
     nextCursor,
     rules,

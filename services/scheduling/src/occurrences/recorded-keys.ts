@@ -1,30 +1,53 @@
 /*
- * The lists of the keys that have an occurrence record, per series and year (models.ts,
- * recordedKeysModels, says why, and why a key is listed before its record is created): listing,
- * reading for a report, and building them once from the records written before they existed.
+ * The lists of the keys that have an occurrence record, per series and year, with each record's
+ * outcome fields (models.ts, recordedKeysModels, says why, and why a key is listed and its write
+ * counted before its record is written): listing and counting around a write, reading for a
+ * report, and building them once from the records written before they existed.
  */
 import { idLists } from '@cadence/shared/db';
 import { isDuplicateKeyError } from '@cadence/shared/http';
 import type { Logger } from '@cadence/shared/logging';
 import { every } from '@cadence/shared/process';
 import type { SchedulingContext } from '../context.js';
+import type { OccurrenceDoc } from './models.js';
+import { outcomeFields, type OutcomeFields } from './view.js';
 
 /** The lists' layout: a new one is built again from the records. */
-const LAYOUT = 'occurrence-keys-1';
+const LAYOUT = 'occurrence-keys-2';
 const bucketOf = (seriesId: string, key: string) => `${seriesId}@${key.slice(0, 4)}`;
 
 type Models = Pick<SchedulingContext['models'], 'RecordedKeys' | 'RecordedKeysBuilds' | 'Occurrences'>;
+type Listing = { organizationId: string; seriesId: string; key: string };
+type StoredOutcome = OutcomeFields & { version: number };
 
-/** Lists a record's key; called before the record is created. */
-export async function listRecordedKey(
-  models: Pick<Models, 'RecordedKeys'>,
-  r: { organizationId: string; seriesId: string; key: string },
-): Promise<void> {
+/** A record's outcome as listed beside its key, unless one of a later version is there already. */
+const newerOutcome = (bucket: string, record: OccurrenceDoc) => ({
+  filter: { _id: bucket, [`outcomes.${record.key}.version`]: { $not: { $gte: record.version } } },
+  set: { [`outcomes.${record.key}`]: { version: record.version, ...outcomeFields(record) } satisfies StoredOutcome },
+});
+
+/** Before a record is written (created or updated): its key is listed and the write counted. */
+export async function beginRecordWrite(models: Pick<Models, 'RecordedKeys'>, r: Listing): Promise<void> {
   await models.RecordedKeys.updateOne(
     { _id: bucketOf(r.seriesId, r.key) },
-    { $addToSet: { keys: r.key }, $setOnInsert: { organizationId: r.organizationId, seriesId: r.seriesId } },
+    {
+      $addToSet: { keys: r.key },
+      $inc: { [`writing.${r.key}`]: 1 },
+      $setOnInsert: { organizationId: r.organizationId, seriesId: r.seriesId },
+    },
     { upsert: true },
   );
+}
+
+/** After the write (`written`: the record as written, none when it was not): its outcome, and the count taken back. */
+export async function endRecordWrite(models: Pick<Models, 'RecordedKeys'>, r: Listing, written?: OccurrenceDoc): Promise<void> {
+  const bucket = bucketOf(r.seriesId, r.key);
+  const back = { $inc: { [`writing.${r.key}`]: -1 } };
+  if (written) {
+    const { filter, set } = newerOutcome(bucket, written);
+    if ((await models.RecordedKeys.updateOne(filter, { $set: set, ...back })).matchedCount) return;
+  }
+  await models.RecordedKeys.updateOne({ _id: bucket }, back);
 }
 
 /** Databases (by their model) known to have the lists built: that never becomes untrue. */
@@ -37,46 +60,76 @@ async function listsBuilt(models: Pick<Models, 'RecordedKeysBuilds'>): Promise<b
 }
 
 /**
- * Of these series' planned occurrences (keys and their record ids, in the same order), the ids
- * that may have a record; all of them until the lists are built.
+ * Of these series' planned occurrences (keys and their record ids, in the same order), the ones
+ * that may have a record: `outcomes` of those whose listed outcome can be trusted (by id),
+ * `toRead` the ids of the others — every planned id until the lists are built.
  */
-export async function possiblyRecorded(
+export async function recordedOutcomes(
   models: Models,
   organizationId: string,
   planned: readonly { seriesId: string; keys: readonly string[]; ids: readonly string[] }[],
-): Promise<string[]> {
-  if (!(await listsBuilt(models))) return planned.flatMap((p) => p.ids);
+): Promise<{ outcomes: Map<string, OutcomeFields>; toRead: string[] }> {
+  const outcomes = new Map<string, OutcomeFields>();
+  if (!(await listsBuilt(models))) return { outcomes, toRead: planned.flatMap((p) => p.ids) };
   const buckets = [...new Set(planned.flatMap((p) => p.keys.map((k) => bucketOf(p.seriesId, k))))];
   const lists = (
     await Promise.all(
       idLists(buckets).map((ids) =>
         models.RecordedKeys.find({ _id: { $in: ids }, organizationId })
-          .select({ keys: 1 })
+          .select({ keys: 1, outcomes: 1, writing: 1 })
           .lean(),
       ),
     )
   ).flat();
-  const listed = new Set(lists.flatMap((l) => l.keys.map((k) => `${l._id}|${k}`)));
-  return planned.flatMap((p) => p.ids.filter((_, i) => listed.has(`${bucketOf(p.seriesId, p.keys[i]!)}|${p.keys[i]}`)));
+  const byBucket = new Map(
+    lists.map((l) => [
+      l._id,
+      {
+        keys: new Set(l.keys),
+        outcomes: (l.outcomes ?? {}) as Record<string, StoredOutcome | undefined>,
+        writing: (l.writing ?? {}) as Record<string, number | undefined>,
+      },
+    ]),
+  );
+  const toRead: string[] = [];
+  for (const p of planned) {
+    p.keys.forEach((key, i) => {
+      const list = byBucket.get(bucketOf(p.seriesId, key));
+      if (!list?.keys.has(key)) return; // no record
+      const outcome = list.outcomes[key];
+      // a write counted and not ended (under way, or its writer died): the record itself says
+      if (outcome && !list.writing[key]) outcomes.set(p.ids[i]!, outcome);
+      else toRead.push(p.ids[i]!);
+    });
+  }
+  return { outcomes, toRead };
 }
 
 const BATCH = 2_000;
 
 /**
- * Lists the keys of the records written before the lists existed: once per database (the record in
- * occurrence_keys_builds says it is done), at every start until then. Safe beside live writers
- * and other replicas ($addToSet). Replicas of an older version must be gone before it starts, or
- * records they create later are not listed.
+ * Lists the keys and outcomes of the records written before the lists had them: once per database
+ * (the record in occurrence_keys_builds says it is done), at every start until then. Safe beside
+ * live writers and other replicas ($addToSet; an outcome only where none of a later version is).
+ * Replicas of an older version must be gone before it starts, or records they write later are
+ * not listed, or listed with an outcome they changed.
  */
 export async function buildRecordedKeys(models: Models): Promise<{ built: boolean; records: number }> {
   if (await listsBuilt(models)) return { built: false, records: 0 };
   const { Occurrences, RecordedKeys, RecordedKeysBuilds } = models;
-  let held = new Map<string, { organizationId: string; seriesId: string; keys: string[] }>();
+  let held: OccurrenceDoc[] = [];
   let records = 0;
   const flush = async () => {
-    if (!held.size) return;
+    if (!held.length) return;
+    const buckets = new Map<string, { organizationId: string; seriesId: string; keys: string[] }>();
+    for (const r of held) {
+      const id = bucketOf(r.seriesId, r.key);
+      const bucket = buckets.get(id);
+      if (bucket) bucket.keys.push(r.key);
+      else buckets.set(id, { organizationId: r.organizationId, seriesId: r.seriesId, keys: [r.key] });
+    }
     await RecordedKeys.bulkWrite(
-      [...held].map(([_id, b]) => ({
+      [...buckets].map(([_id, b]) => ({
         updateOne: {
           filter: { _id },
           update: {
@@ -88,14 +141,22 @@ export async function buildRecordedKeys(models: Models): Promise<{ built: boolea
       })),
       { ordered: false },
     );
-    held = new Map();
+    // one update per record: each is conditional on its own key's outcome
+    await RecordedKeys.bulkWrite(
+      held.map((r) => {
+        const { filter, set } = newerOutcome(bucketOf(r.seriesId, r.key), r);
+        return { updateOne: { filter, update: { $set: set } } };
+      }),
+      { ordered: false },
+    );
+    held = [];
   };
-  const cursor = Occurrences.find({}).select({ organizationId: 1, seriesId: 1, key: 1 }).lean().cursor({ batchSize: BATCH });
+  const cursor = Occurrences.find({})
+    .select({ history: 0, pendingEvents: 0 })
+    .lean<OccurrenceDoc[]>()
+    .cursor({ batchSize: BATCH });
   for await (const r of cursor) {
-    const id = bucketOf(r.seriesId, r.key);
-    const bucket = held.get(id);
-    if (bucket) bucket.keys.push(r.key);
-    else held.set(id, { organizationId: r.organizationId, seriesId: r.seriesId, keys: [r.key] });
+    held.push(r);
     if (++records % BATCH === 0) await flush();
   }
   await flush();

@@ -7,13 +7,50 @@ import type { SeriesOutcomes } from '@cadence/shared/contracts/scheduling';
 import type { Cancellation, Decline, Modification, Move, OccurrenceState, OccurrenceView } from './schemas.js';
 
 /**
+ * What of an occurrence record its cadence outcome is decided from: a record, or the copy of these
+ * fields a report reads instead of it (`outcomeFields`, listed by recorded-keys.ts).
+ */
+export interface OutcomeFields {
+  state: string;
+  cancellation?: Pick<Cancellation, 'excused'> | null;
+  move?: Pick<Move, 'start' | 'end' | 'sameWeek'> | null;
+  decline?: { by: Pick<Decline['by'][number], 'role'>[] } | null;
+  modification?: Pick<Modification, 'durationMinutes'> | null;
+  restoredAt?: Date | null;
+}
+
+/** A record's outcome fields with their types in full (a record stores them as mixed ones). */
+const fullFields = (record: OccurrenceDoc) =>
+  ({
+    state: record.state,
+    cancellation: (record.cancellation ?? null) as Cancellation | null,
+    move: (record.move ?? null) as Move | null,
+    decline: (record.decline ?? null) as Decline | null,
+    modification: (record.modification ?? null) as Modification | null,
+    restoredAt: record.restoredAt ?? null,
+  }) satisfies OutcomeFields;
+
+/** A record's outcome fields, and only those (what is listed beside its key). */
+export function outcomeFields(record: OccurrenceDoc): OutcomeFields {
+  const { state, cancellation, move, decline, modification, restoredAt } = fullFields(record);
+  return {
+    state,
+    cancellation: cancellation && { excused: cancellation.excused },
+    move: move && { start: move.start, end: move.end, sameWeek: move.sameWeek },
+    decline: decline && { by: decline.by.map((d) => ({ role: d.role })) },
+    modification: modification && { durationMinutes: modification.durationMinutes },
+    restoredAt,
+  };
+}
+
+/**
  * What happened to an occurrence, as reports count it: the plan overlaid with its record. A past
  * occurrence that nothing cancelled counts as held; a moved one keeps `moved` so reports can tell
  * where it went.
  */
-export function occurrenceOutcome(planned: PlannedOccurrence, record: OccurrenceDoc | undefined, now: Date) {
-  const move = (record?.move ?? null) as Move | null;
-  const modification = (record?.modification ?? null) as Modification | null;
+export function occurrenceOutcome(planned: PlannedOccurrence, record: OutcomeFields | undefined, now: Date) {
+  const move = record?.move ?? null;
+  const modification = record?.modification ?? null;
   const start = move ? new Date(move.start) : planned.originalStart;
   const end = move
     ? new Date(move.end)
@@ -27,12 +64,12 @@ export function occurrenceOutcome(planned: PlannedOccurrence, record: Occurrence
     originalStart: planned.originalStart.toISOString(),
     end: end.toISOString(),
     state,
-    cancellation: (record?.cancellation ?? null) as Cancellation | null,
+    cancellation: record?.cancellation ?? null,
     move,
-    decline: (record?.decline ?? null) as Decline | null,
+    decline: record?.decline ?? null,
     restoredAt: record?.restoredAt ? record.restoredAt.toISOString() : null,
   };
-  return { view, start, end, modification };
+  return { view, start, end };
 }
 
 /** What an occurrence is now, in full: its outcome, its times in the series' zone and its history. */
@@ -42,7 +79,9 @@ export function occurrenceView(
   record: OccurrenceDoc | undefined,
   now: Date,
 ): OccurrenceView {
-  const { view, start, end, modification } = occurrenceOutcome(planned, record, now);
+  const full = record && fullFields(record);
+  const { view, start, end } = occurrenceOutcome(planned, full, now);
+  const modification = full?.modification ?? null;
   return {
     seriesId: series._id,
     key: view.key,
@@ -55,9 +94,9 @@ export function occurrenceView(
     location: modification ? modification.location : (planned.segment.location ?? null),
     durationMinutes: Math.round((end.getTime() - start.getTime()) / 60_000),
     state: view.state,
-    cancellation: view.cancellation,
-    move: view.move,
-    decline: view.decline,
+    cancellation: full?.cancellation ?? null,
+    move: full?.move ?? null,
+    decline: full?.decline ?? null,
     modification,
     restoredAt: view.restoredAt,
     history: (record?.history ?? []).map((h) => ({
@@ -73,20 +112,20 @@ export function occurrenceView(
  * What an occurrence's cadence category is decided from. Most have no record: those come from the
  * plan alone, without writing their times (a streak check reads ~50 weeks, a report ~80,000).
  */
-export function cadenceOutcome(planned: PlannedOccurrence, record: OccurrenceDoc | undefined, now: Date) {
+export function cadenceOutcome(planned: PlannedOccurrence, record: OutcomeFields | undefined, now: Date) {
   return record
     ? occurrenceOutcome(planned, record, now).view
     : { state: 'scheduled' as const, end: planned.plannedEnd, cancellation: null, move: null, decline: null };
 }
 
 /**
- * A series' planned occurrences (with their keys and records, in the same order) as the cadence
- * categories a report counts (fields=report).
+ * A series' planned occurrences (with their keys and records' outcome fields, in the same order)
+ * as the cadence categories a report counts (fields=report).
  */
 export function cadenceOutcomes(
   planned: readonly PlannedOccurrence[],
   keys: string[],
-  records: readonly (OccurrenceDoc | undefined)[],
+  records: readonly (OutcomeFields | undefined)[],
   now: Date,
 ): SeriesOutcomes {
   const out: SeriesOutcomes = { keys, categories: [], restored: [], upcoming: [] };
