@@ -76,3 +76,26 @@ describe('filters that name an _id and other fields', () => {
     expect(await docs.countDocuments({})).toBe(47);
   });
 });
+
+/**
+ * One `update` command of many statements (a bulkWrite of updates): FerretDB as released kept every
+ * matched statement's query open until the command returned, one pooled connection each, and hung
+ * for good at the 100th (shared/src/db/embedded/ferretdb-patch.ts closes each statement's query).
+ */
+describe('an update command of many statements', () => {
+  it('updates every document, and the database answers afterwards', async () => {
+    const { conn } = await useTestDatabase('bulk_updates');
+    const docs = conn.collection('docs');
+    const n = 250;
+    await docs.insertMany(Array.from({ length: n }, (_, i) => ({ _id: `b${i}` as never, version: 1 })));
+    const updates = Array.from({ length: n }, (_, i) => ({
+      updateOne: { filter: { _id: `b${i}` as never, version: 1 }, update: { $set: { version: 2 } } },
+    }));
+    const hung = new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error('the bulk update did not answer in 20 s')), 20_000).unref(),
+    );
+    const result = await Promise.race([docs.bulkWrite(updates, { ordered: false }), hung]);
+    expect(result.modifiedCount).toBe(n);
+    expect(await docs.countDocuments({ version: 2 })).toBe(n);
+  }, 30_000);
+});

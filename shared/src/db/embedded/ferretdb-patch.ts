@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 /**
- * Changes to FerretDB v1.24 applied at build time: its SQLite backend uses its `_id` index, and
- * resource tracking is left to debug builds. The module downloaded from the proxy (checked against
- * go.sum) is copied, the copy patched, and `go build -modfile` points a `replace` at it (`-overlay`
- * may not replace files in the module cache). Without the index changes every read and write of
- * the embedded database reads the whole collection.
+ * Changes to FerretDB v1.24 applied at build time: its SQLite backend uses its `_id` index, an
+ * `update` command closes each statement's query, and resource tracking is left to debug builds.
+ * The module downloaded from the proxy (checked against go.sum) is copied, the copy patched, and
+ * `go build -modfile` points a `replace` at it (`-overlay` may not replace files in the module
+ * cache). Without the index changes every read and write of the embedded database reads the
+ * whole collection.
  */
 const EDITS: Edit[] = [
   {
@@ -59,6 +60,26 @@ const EDITS: Edit[] = [
       'switch v := v.(type) {\n\t\tcase *types.Document:\n\t\t\twhereClause, args, _ = idInWhere(v)\n\t\tcase string, types.ObjectID:',
     sites: 1, // Query
   },
+  {
+    /**
+     * An `update` command closes each statement's query only when the whole command returns (a
+     * `defer` in the loop over statements), and a statement that matched a document leaves its
+     * SQLite rows open, each holding one of the pool's 100 connections: the 100th such statement
+     * of one command waited for a connection forever, and so did every later command — the
+     * database hung (a bulkWrite of 100 updates by id was enough). Each statement's query is
+     * closed once the statement is done.
+     */
+    file: 'internal/handler/msg_update.go',
+    before: '\t\tcloser := iterator.NewMultiCloser()\n\t\tdefer closer.Close()\n\n\t\tcloser.Add(res.Iter)\n',
+    after: '\t\tcloser := iterator.NewMultiCloser()\n\n\t\tcloser.Add(res.Iter)\n',
+    sites: 1,
+  },
+  {
+    file: 'internal/handler/msg_update.go',
+    before: '\t\tresult, err := common.UpdateDocument(ctx, c, "update", iter, &u)\n',
+    after: '\t\tresult, err := common.UpdateDocument(ctx, c, "update", iter, &u)\n\t\tcloser.Close()\n',
+    sites: 1,
+  },
   ...['Track', 'Untrack'].map((fn) => ({
     /**
      * FerretDB tracks the lifetime of every iterator, cursor and connection it makes: `Track` adds
@@ -86,7 +107,7 @@ interface Edit {
 }
 
 /** Part of the binary's cache key: a new patch builds a new binary. */
-export const PATCH_ID = 'id-index-3+untracked';
+export const PATCH_ID = 'id-index-3+untracked+update-close';
 
 /**
  * Copies the module at `moduleDir` under `workDir`, patches the copy and writes a go.mod/go.sum
