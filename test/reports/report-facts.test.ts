@@ -115,6 +115,26 @@ describe('a writer that dies between its write and the facts', () => {
     expect(repaired).toEqual(await reportFromDocuments());
   });
 
+  it('is shown at once from the document for homework too', async () => {
+    const before = pairOf(await report()).homework as Json;
+    const item = (await Homework.findOne({ organizationId: org.id, seriesId: series.id, status: 'dropped' }).lean())!;
+    await PendingFacts.create({
+      _id: newId('rfp'),
+      organizationId: org.id,
+      source: 'homework',
+      sourceId: item._id,
+      at: new Date(),
+    });
+    expect(
+      await commitVersion(Homework, Journal, item._id, item.version, { status: 'done', statusChangedAt: h.clock.now() }),
+    ).toBe(true);
+    const live = await report();
+    expect(pairOf(live).homework).toMatchObject({ completed: before.completed + 1, dropped: before.dropped - 1 });
+    expect(live).toEqual(await reportFromDocuments());
+    expect(await repairPendingFacts(h.agenda.ctx, new Date(Date.now() + 1))).toBe(1);
+    expect(await report()).toEqual(live);
+  });
+
   it('inside its compare-and-set (journal entry written, document not): the write shows once rolled forward', async () => {
     const before = notes(await report());
     await marker();

@@ -6,7 +6,15 @@ import type { CadenceRules } from '@cadence/shared/contracts/scheduling';
 import { localDay, occurrenceKey, occurrenceStart } from '@cadence/shared/time';
 import type { AgendaModels } from '../context.js';
 import { FactsReader } from './facts/read.js';
-import { foldHomework, readAgendaFacts, readHomework, type AgendaFacts, type HomeworkFacts, type Scope } from './local-reads.js';
+import {
+  foldHomework,
+  readAgendaFacts,
+  readHomework,
+  type AgendaFacts,
+  type CountsHomework,
+  type HomeworkFacts,
+  type Scope,
+} from './local-reads.js';
 
 /**
  * Series per page asked of the scheduling service: a page of 500 was ~40,000 occurrences, some
@@ -125,17 +133,28 @@ export async function collectReport(
   const hi = DateTime.fromISO(toExclusive, { zone: 'UTC' }).plus({ days: 1 }).toJSDate();
   const readLocal = (scope: Scope) =>
     Promise.all([readAgendaFacts(models, scope, lo, hi), readHomework(models, scope, occurrenceKey(lo), occurrenceKey(hi))]);
+  const inRange = rangeCheck(range, now);
+  const zoneOf = new Map<string, string>();
+  // homework of the report's series assigned at a meeting on one of the range's local dates
+  const countsHomework: CountsHomework = (seriesId, assignedKey) => {
+    const zone = zoneOf.get(seriesId); // none: a series outside the report
+    const start = occurrenceStart(assignedKey);
+    return zone !== undefined && start !== undefined && inRange(localDay(start.at, zone).date, zone);
+  };
   // the series' facts, read by id page by page; until they are built, the documents themselves
-  const facts = await FactsReader.open({ models }, organizationId, occurrenceKey(lo), occurrenceKey(hi));
+  const facts = await FactsReader.open({ models }, organizationId, {
+    loKey: occurrenceKey(lo),
+    hiKey: occurrenceKey(hi),
+    countsHomework,
+    now,
+  });
   // Without facts and unfiltered, the organization's agendas and homework are read while the
   // pages come (a scan either way on FerretDB)
   const filtered = Boolean(q.managerId || q.repId);
   const early = facts || filtered ? undefined : readLocal({ organizationId });
   early?.catch(() => undefined); // awaited below; a failing page must not leave it unhandled
 
-  const inRange = rangeCheck(range, now);
   const pairs = new Map<string, PairData>();
-  const zoneOf = new Map<string, string>();
   let rules: CadenceRules | undefined;
   const fetchPage = (cursor: string | undefined) => {
     const page = scheduling.occurrencesForReport(
@@ -151,7 +170,6 @@ export async function collectReport(
     // the scheduling service prepares the next page while this one is folded in
     if (res.nextCursor) next = fetchPage(res.nextCursor);
     rules = res.rules;
-    facts?.add(res.items.map((i) => i.series.id));
     for (const { series, outcomes } of res.items) {
       const id = `${series.manager.id}|${series.rep.id}`;
       let pair = pairs.get(id);
@@ -170,6 +188,8 @@ export async function collectReport(
       if (!pair.timeZones.includes(series.timeZone)) pair.timeZones.push(series.timeZone);
       addWeeks(pair.weeks, series.id, series.timeZone, outcomes, inRange);
     }
+    // with their zones known: their homework is counted as it comes in
+    facts?.add(res.items.map((i) => i.series.id));
     if (!res.nextCursor) break;
   }
   // ISO instants in UTC sort as text
@@ -177,27 +197,21 @@ export async function collectReport(
     pair.weeks.sort((a, b) => (a.originalStart < b.originalStart ? -1 : a.originalStart > b.originalStart ? 1 : 0));
 
   const seriesIds = [...pairs.values()].flatMap((p) => p.seriesIds);
-  const [agendas, homeworkRows] = facts
-    ? await facts.result().then((r) => [r.agendas, r.homework] as const)
-    : early
+  let local: { agendas: Map<string, AgendaFacts>; homework: Map<string, HomeworkFacts> };
+  if (facts) local = await facts.result();
+  else {
+    const [agendas, rows] = early
       ? await early
       : seriesIds.length
         ? await readLocal({ organizationId, seriesId: { $in: seriesIds } })
         : [new Map<string, AgendaFacts>(), []];
-  const homework: Map<string, HomeworkFacts> = foldHomework(
-    homeworkRows,
-    (h) => {
-      const zone = zoneOf.get(h.seriesId); // none: a series outside the report
-      const start = occurrenceStart(h.assignedKey);
-      return zone !== undefined && start !== undefined && inRange(localDay(start.at, zone).date, zone);
-    },
-    now,
-  );
+    local = { agendas, homework: foldHomework(rows, countsHomework, now) };
+  }
 
   return {
     pairs: [...pairs.values()],
     rules: rules ?? { streakBrokenMinWeeks: DEFAULT_STREAK_BROKEN_MIN_WEEKS },
-    homework,
-    agendas,
+    homework: local.homework,
+    agendas: local.agendas,
   };
 }

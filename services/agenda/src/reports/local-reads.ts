@@ -64,23 +64,36 @@ export function readHomework(models: AgendaModels, scope: Scope, loKey: string, 
     .exec();
 }
 
-/** Homework counted per series; `counts` says which rows belong to the report (its series, its local dates). */
-export function foldHomework(
-  rows: readonly HomeworkRow[],
-  counts: (h: HomeworkRow) => boolean,
-  now: Date,
-): Map<string, HomeworkFacts> {
+/** Which homework a report counts: of its series, assigned at a meeting on one of its local dates. */
+export type CountsHomework = (seriesId: string, assignedKey: string) => boolean;
+
+/** Counts one homework item into its series' figures, as of `now` (ms). */
+export function countHomework(
+  bySeries: Map<string, HomeworkFacts>,
+  seriesId: string,
+  h: { status: string; due: number; statusChangedAt: number },
+  now: number,
+): void {
+  let f = bySeries.get(seriesId);
+  if (!f) bySeries.set(seriesId, (f = { assigned: 0, completed: 0, completedOnTime: 0, openOverdue: 0, dropped: 0 }));
+  f.assigned++;
+  if (h.status === 'done') {
+    f.completed++;
+    if (h.statusChangedAt <= h.due) f.completedOnTime++;
+  } else if (h.status === 'dropped') f.dropped++;
+  else if (h.due < now) f.openOverdue++;
+}
+
+/** Homework counted per series; `counts` says which rows belong to the report. */
+export function foldHomework(rows: readonly HomeworkRow[], counts: CountsHomework, now: Date): Map<string, HomeworkFacts> {
   const bySeries = new Map<string, HomeworkFacts>();
-  for (const h of rows) {
-    if (!counts(h)) continue;
-    let f = bySeries.get(h.seriesId);
-    if (!f) bySeries.set(h.seriesId, (f = { assigned: 0, completed: 0, completedOnTime: 0, openOverdue: 0, dropped: 0 }));
-    f.assigned++;
-    if (h.status === 'done') {
-      f.completed++;
-      if (h.statusChangedAt <= h.due) f.completedOnTime++;
-    } else if (h.status === 'dropped') f.dropped++;
-    else if (h.due < now) f.openOverdue++;
-  }
+  for (const h of rows)
+    if (counts(h.seriesId, h.assignedKey))
+      countHomework(
+        bySeries,
+        h.seriesId,
+        { status: h.status, due: h.due.getTime(), statusChangedAt: h.statusChangedAt.getTime() },
+        now.getTime(),
+      );
   return bySeries;
 }

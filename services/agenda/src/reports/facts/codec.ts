@@ -1,5 +1,5 @@
 import { z } from '@cadence/shared/http';
-import { agendaFactsOf, type AgendaFacts, type AgendaRow, type HomeworkRow } from '../local-reads.js';
+import { agendaFactsOf, type AgendaFacts, type AgendaRow } from '../local-reads.js';
 
 const count = z.number().int().nonnegative();
 /** items, covered, notes (0/1), calls, dealsClosed, the agenda's version */
@@ -20,8 +20,8 @@ const homeworkEntrySchema = z.tuple([z.string(), z.string(), z.number(), z.numbe
  */
 const packedFactsSchema = z.object({ a: z.record(z.string(), agendaEntrySchema), h: z.record(z.string(), homeworkEntrySchema) });
 export type PackedFacts = z.infer<typeof packedFactsSchema>;
-type AgendaEntry = z.infer<typeof agendaEntrySchema>;
-type HomeworkEntry = z.infer<typeof homeworkEntrySchema>;
+export type AgendaEntry = z.infer<typeof agendaEntrySchema>;
+export type HomeworkEntry = z.infer<typeof homeworkEntrySchema>;
 
 export const emptyFacts = (): PackedFacts => ({ a: {}, h: {} });
 export const decodeFacts = (packed: string): PackedFacts => packedFactsSchema.parse(JSON.parse(packed));
@@ -111,12 +111,4 @@ export const agendaFactsOfEntry = ([items, covered, notes, calls, dealsClosed]: 
   notes: notes === 1,
   calls,
   dealsClosed,
-});
-
-export const homeworkRowOfEntry = (seriesId: string, [assignedKey, status, due, changed]: HomeworkEntry): HomeworkRow => ({
-  seriesId,
-  assignedKey,
-  status,
-  due: new Date(due),
-  statusChangedAt: new Date(changed),
 });

@@ -1,6 +1,6 @@
 import { idLists } from '@cadence/shared/db';
 import type { AgendaContext } from '../../context.js';
-import type { AgendaFacts, HomeworkRow } from '../local-reads.js';
+import { countHomework, type AgendaFacts, type CountsHomework, type HomeworkFacts } from '../local-reads.js';
 import { factsBuilt } from './backfill.js';
 import {
   agendaChange,
@@ -8,93 +8,108 @@ import {
   bucketId,
   decodeFactsToRead,
   homeworkChange,
-  homeworkRowOfEntry,
-  mergeFacts,
+  type AgendaEntry,
   type FactChange,
+  type HomeworkEntry,
   type PackedFacts,
 } from './codec.js';
 
 export interface LocalFacts {
   /** By `seriesId:key`, agendas of meetings whose keys fall in the range. */
   agendas: Map<string, AgendaFacts>;
-  /** Homework assigned at meetings whose keys fall in the range. */
-  homework: HomeworkRow[];
+  /** By series, the homework the report counts. */
+  homework: Map<string, HomeworkFacts>;
+}
+
+/** What a report counts of the facts it reads: the keys of its range, and which homework. */
+export interface FactsScope {
+  loKey: string;
+  hiKey: string;
+  countsHomework: CountsHomework;
+  now: Date;
 }
 
 /**
  * A report's agendas and homework from the series' facts, read by id as the pages of series
- * arrive. The pending markers are read first: a write that finished before the report began is
- * in the facts, or its marker is seen and its document read instead (tracked-write.ts).
+ * arrive and counted as each read comes in (so little is left once the last page is in). The
+ * pending markers are read first: a write that finished before the report began is in the facts,
+ * or its marker is seen and its document counted instead (tracked-write.ts).
  */
 export class FactsReader {
-  private readonly buckets: Promise<{ seriesId: string; facts: PackedFacts }[]>[] = [];
+  private readonly reads: Promise<void>[] = [];
   private readonly seriesIds = new Set<string>();
+  private readonly agendas = new Map<string, AgendaFacts>();
+  private readonly homework = new Map<string, HomeworkFacts>();
 
   private constructor(
     private readonly ctx: Pick<AgendaContext, 'models'>,
     private readonly organizationId: string,
-    private readonly loKey: string,
-    private readonly hiKey: string,
-    private readonly pending: Promise<FactChange[]>,
+    private readonly scope: FactsScope,
+    private readonly pending: Promise<{ changes: FactChange[]; replaced: Set<string> }>,
   ) {}
 
-  /** A reader for keys in [loKey, hiKey), or none while the facts are not built yet. */
-  static async open(ctx: Pick<AgendaContext, 'models'>, organizationId: string, loKey: string, hiKey: string) {
+  /** A reader for the scope's keys, or none while the facts are not built yet. */
+  static async open(ctx: Pick<AgendaContext, 'models'>, organizationId: string, scope: FactsScope) {
     if (!(await factsBuilt(ctx))) return undefined;
     const markers = await ctx.models.PendingFacts.find({ organizationId }).lean();
     const ids = (source: string) => [...new Set(markers.filter((m) => m.source === source).map((m) => m.sourceId))];
-    const pending = readPending(ctx, organizationId, ids('agenda'), ids('homework'));
-    pending.catch(() => undefined); // awaited in result()
-    return new FactsReader(ctx, organizationId, loKey, hiKey, pending);
+    const pending = readPending(ctx, organizationId, ids('agenda'), ids('homework')).then((changes) => ({
+      changes,
+      // the entries these documents replace (their versions are at least the entries')
+      replaced: new Set(changes.map((c) => (c.source === 'agenda' ? `${c.seriesId}:${c.key}` : c.id))),
+    }));
+    pending.catch(() => undefined); // awaited with the reads
+    return new FactsReader(ctx, organizationId, scope, pending);
   }
 
-  /** Starts reading some series' facts (a page of them). */
+  /** Starts reading some series' facts (a page of them); each is counted as it comes in. */
   add(seriesIds: readonly string[]): void {
+    const { loKey, hiKey } = this.scope;
     const years: string[] = [];
-    for (let y = Number(this.loKey.slice(0, 4)); y <= Number(this.hiKey.slice(0, 4)); y++) years.push(String(y));
+    for (let y = Number(loKey.slice(0, 4)); y <= Number(hiKey.slice(0, 4)); y++) years.push(String(y));
     const ids = seriesIds.flatMap((s) => years.map((y) => bucketId(s, y)));
     for (const s of seriesIds) this.seriesIds.add(s);
     for (const list of idLists(ids)) {
-      const read = this.ctx.models.ReportFacts.find({ _id: { $in: list }, organizationId: this.organizationId })
-        .select({ seriesId: 1, facts: 1 })
-        .lean()
-        .then((docs) => docs.map((d) => ({ seriesId: d.seriesId, facts: decodeFactsToRead(d.facts) })));
+      const read = Promise.all([
+        this.ctx.models.ReportFacts.find({ _id: { $in: list }, organizationId: this.organizationId })
+          .select({ seriesId: 1, facts: 1 })
+          .lean(),
+        this.pending,
+      ]).then(([docs, { replaced }]) => {
+        for (const d of docs) this.count(d.seriesId, decodeFactsToRead(d.facts), replaced);
+      });
       read.catch(() => undefined); // awaited in result()
-      this.buckets.push(read);
+      this.reads.push(read);
     }
   }
 
-  /** Everything read, with marked writes taken from their documents. */
+  private inRange(key: string): boolean {
+    return key >= this.scope.loKey && key < this.scope.hiKey;
+  }
+
+  private count(seriesId: string, facts: PackedFacts, replaced: ReadonlySet<string>): void {
+    for (const key in facts.a) if (!replaced.has(`${seriesId}:${key}`)) this.countAgenda(seriesId, key, facts.a[key]!);
+    for (const id in facts.h) if (!replaced.has(id)) this.countHomework(seriesId, facts.h[id]!);
+  }
+
+  private countAgenda(seriesId: string, key: string, entry: AgendaEntry): void {
+    if (this.inRange(key)) this.agendas.set(`${seriesId}:${key}`, agendaFactsOfEntry(entry));
+  }
+
+  private countHomework(seriesId: string, [assignedKey, status, due, statusChangedAt]: HomeworkEntry): void {
+    if (this.inRange(assignedKey) && this.scope.countsHomework(seriesId, assignedKey))
+      countHomework(this.homework, seriesId, { status, due, statusChangedAt }, this.scope.now.getTime());
+  }
+
+  /** Everything read, with marked writes counted from their documents. */
   async result(): Promise<LocalFacts> {
-    const bySeries = new Map<string, PackedFacts[]>();
-    for (const read of this.buckets)
-      for (const { seriesId, facts } of await read) {
-        const own = bySeries.get(seriesId);
-        if (own) own.push(facts);
-        else bySeries.set(seriesId, [facts]);
-      }
-    // a marked document replaces its entry (its version is at least the entry's); merged into
-    // a bucket of its own, since its bucket may not exist yet
-    for (const change of await this.pending) {
-      if (!this.seriesIds.has(change.seriesId)) continue;
-      const facts = { a: {}, h: {} };
-      mergeFacts(facts, [change]);
-      for (const other of bySeries.get(change.seriesId) ?? []) {
-        if (change.source === 'agenda') delete other.a[change.key];
-        else delete other.h[change.id];
-      }
-      bySeries.set(change.seriesId, [...(bySeries.get(change.seriesId) ?? []), facts]);
+    await Promise.all(this.reads);
+    for (const c of (await this.pending).changes) {
+      if (!this.seriesIds.has(c.seriesId)) continue;
+      if (c.source === 'agenda') this.countAgenda(c.seriesId, c.key, c.entry);
+      else this.countHomework(c.seriesId, c.entry);
     }
-    const inRange = (key: string) => key >= this.loKey && key < this.hiKey;
-    const agendas = new Map<string, AgendaFacts>();
-    const homework: HomeworkRow[] = [];
-    for (const [seriesId, all] of bySeries)
-      for (const facts of all) {
-        for (const [key, entry] of Object.entries(facts.a))
-          if (inRange(key)) agendas.set(`${seriesId}:${key}`, agendaFactsOfEntry(entry));
-        for (const entry of Object.values(facts.h)) if (inRange(entry[0])) homework.push(homeworkRowOfEntry(seriesId, entry));
-      }
-    return { agendas, homework };
+    return { agendas: this.agendas, homework: this.homework };
   }
 }
 
