@@ -15,7 +15,7 @@ import { toSeriesView } from '../series/service.js';
 import { occurrenceId, type OccurrenceDoc } from './models.js';
 import type { SeriesWindows } from './series-window.js';
 import { bound } from './range.js';
-import { recordedOutcomes } from './recorded-keys.js';
+import { recordedOutcomes, type Recorded } from './recorded-keys.js';
 import { cadenceOutcomes, occurrenceView, type OutcomeFields } from './view.js';
 
 const MAX_SPAN_YEARS = 3;
@@ -152,21 +152,24 @@ async function readPage(ctx: SchedulingContext, organizationId: string, page: re
   const { People, Occurrences } = ctx.models;
   const planned = page.map((series) => {
     const occurrences = plannedOccurrences(series, bound(q.from, series.timeZone), bound(q.to, series.timeZone));
-    const keys = occurrences.map((p) => occurrenceKey(p.originalStart));
-    return { series, occurrences, keys, ids: keys.map((key) => occurrenceId(series._id, key)) };
+    return { series, occurrences, keys: occurrences.map((p) => occurrenceKey(p.originalStart)) };
   });
   // the people meanwhile: they do not wait for the key lists
   const people = People.find({ organizationId, _id: { $in: [...new Set(page.flatMap((s) => [s.managerId, s.repId]))] } })
     .lean()
     .exec();
   people.catch(() => undefined); // awaited below
-  const { outcomes, toRead } = await recordedOutcomes(
+  const listed = await recordedOutcomes(
     ctx.models,
     organizationId,
-    planned.map((p) => ({ seriesId: p.series._id, keys: p.keys, ids: p.ids })),
+    planned.map((p) => ({ seriesId: p.series._id, keys: p.keys })),
+  );
+  // the records that must be read: a full listing shows each one whole
+  const read = (r: Recorded) => r === 'read' || (r !== undefined && q.fields !== 'report');
+  const ids = planned.flatMap((p, i) =>
+    p.keys.filter((_, j) => read(listed[i]![j])).map((key) => occurrenceId(p.series._id, key)),
   );
   // by id, which FerretDB looks up in its _id index (any other filter reads the whole collection)
-  const ids = q.fields === 'report' ? toRead : [...toRead, ...outcomes.keys()];
   const records = await Promise.all(
     idLists(ids).map((list) =>
       Occurrences.find({ _id: { $in: list }, organizationId })
@@ -176,10 +179,16 @@ async function readPage(ctx: SchedulingContext, organizationId: string, page: re
   );
   const recorded = new Map<string, OccurrenceDoc>(records.flat().map((r) => [r._id, r]));
   return {
-    planned,
+    planned: planned.map((p, i) => ({
+      ...p,
+      /** Each occurrence's record, or its listed outcome for a report; none when it has no record. */
+      records: p.keys.map((key, j): OccurrenceDoc | OutcomeFields | undefined => {
+        const r = listed[i]![j];
+        if (r === 'read' || read(r)) return recorded.get(occurrenceId(p.series._id, key)); // ('read' narrows r below)
+        return r;
+      }),
+    })),
     person: new Map((await people).map((p) => [p._id, p])),
-    recorded,
-    outcome: (id: string): OutcomeFields | undefined => recorded.get(id) ?? outcomes.get(id),
   };
 }
 
@@ -207,25 +216,27 @@ export async function occurrencesByPair(
   if (kept?.following.length)
     windows.prepare(kept.windowId, aheadKey(kept.from + q.limit), readPage(ctx, organizationId, kept.following, q));
   else if (kept) windows.forget(kept.windowId);
-  const { planned, person, recorded, outcome } = await reads;
+  const { planned, person } = await reads;
   const now = ctx.now();
 
-  const bySeries = planned.flatMap(({ series, occurrences, keys, ids }) => {
+  const bySeries = planned.flatMap(({ series, occurrences, keys, records }) => {
     const manager = person.get(series.managerId);
     const rep = person.get(series.repId);
     if (!manager || !rep) return []; // a person removed under a series: nothing to attribute it to
-    return [{ view: toSeriesView(series, manager, rep), series, occurrences, keys, ids }];
+    return [{ view: toSeriesView(series, manager, rep), series, occurrences, keys, records }];
   });
   if (q.fields === 'report')
     return {
-      items: bySeries.map((s) => ({ series: s.view, outcomes: cadenceOutcomes(s.occurrences, s.keys, s.ids.map(outcome), now) })),
+      items: bySeries.map((s) => ({ series: s.view, outcomes: cadenceOutcomes(s.occurrences, s.keys, s.records, now) })),
       nextCursor,
       rules,
     };
   return {
     items: bySeries.map((s) => ({
       series: s.view,
-      occurrences: s.occurrences.map((p, i) => withoutHistory(occurrenceView(s.series, p, recorded.get(s.ids[i]!), now))),
+      occurrences: s.occurrences.map((p, i) =>
+        withoutHistory(occurrenceView(s.series, p, s.records[i] as OccurrenceDoc | undefined, now)),
+      ),
     })),
     nextCursor,
     rules,

@@ -59,22 +59,33 @@ async function listsBuilt(models: Pick<Models, 'RecordedKeysBuilds'>): Promise<b
   return built.has(RecordedKeysBuilds);
 }
 
+/** What the lists say of a planned occurrence: no record, its record's listed outcome, or "read the record". */
+export type Recorded = OutcomeFields | 'read' | undefined;
+
 /**
- * Of these series' planned occurrences (keys and their record ids, in the same order), the ones
- * that may have a record: `outcomes` of those whose listed outcome can be trusted (by id),
- * `toRead` the ids of the others — every planned id until the lists are built.
+ * Of these series' planned occurrences (by their keys), what the lists say, in the same order: an
+ * outcome where it can be trusted, `read` where only the record can say (a write of it is
+ * counted, or no outcome is listed) — every one until the lists are built.
  */
 export async function recordedOutcomes(
   models: Models,
   organizationId: string,
-  planned: readonly { seriesId: string; keys: readonly string[]; ids: readonly string[] }[],
-): Promise<{ outcomes: Map<string, OutcomeFields>; toRead: string[] }> {
-  const outcomes = new Map<string, OutcomeFields>();
-  if (!(await listsBuilt(models))) return { outcomes, toRead: planned.flatMap((p) => p.ids) };
-  const buckets = [...new Set(planned.flatMap((p) => p.keys.map((k) => bucketOf(p.seriesId, k))))];
+  planned: readonly { seriesId: string; keys: readonly string[] }[],
+): Promise<Recorded[][]> {
+  if (!(await listsBuilt(models))) return planned.map((p) => p.keys.map(() => 'read' as const));
+  // a series' keys come in order: its buckets change only with the year
+  const buckets = new Set<string>();
+  for (const p of planned) {
+    let year = '';
+    for (const key of p.keys)
+      if (!year || !key.startsWith(year)) {
+        year = key.slice(0, 4);
+        buckets.add(bucketOf(p.seriesId, key));
+      }
+  }
   const lists = (
     await Promise.all(
-      idLists(buckets).map((ids) =>
+      idLists([...buckets]).map((ids) =>
         models.RecordedKeys.find({ _id: { $in: ids }, organizationId })
           .select({ keys: 1, outcomes: 1, writing: 1 })
           .lean(),
@@ -91,18 +102,20 @@ export async function recordedOutcomes(
       },
     ]),
   );
-  const toRead: string[] = [];
-  for (const p of planned) {
-    p.keys.forEach((key, i) => {
-      const list = byBucket.get(bucketOf(p.seriesId, key));
-      if (!list?.keys.has(key)) return; // no record
+  return planned.map((p) => {
+    let year = '';
+    let list: ReturnType<typeof byBucket.get>;
+    return p.keys.map((key): Recorded => {
+      if (!year || !key.startsWith(year)) {
+        year = key.slice(0, 4);
+        list = byBucket.get(bucketOf(p.seriesId, key));
+      }
+      if (!list?.keys.has(key)) return undefined; // no record
       const outcome = list.outcomes[key];
       // a write counted and not ended (under way, or its writer died): the record itself says
-      if (outcome && !list.writing[key]) outcomes.set(p.ids[i]!, outcome);
-      else toRead.push(p.ids[i]!);
+      return outcome && !list.writing[key] ? outcome : 'read';
     });
-  }
-  return { outcomes, toRead };
+  });
 }
 
 const BATCH = 2_000;

@@ -2,7 +2,7 @@ import { localIso, occurrenceKey } from '@cadence/shared/time';
 import type { SeriesDoc } from '../series/models.js';
 import type { PlannedOccurrence } from '../series/schedule.js';
 import type { OccurrenceDoc } from './models.js';
-import { cadenceCategory } from '@cadence/shared/cadence/streaks';
+import { cadenceCategory, heldOrUpcoming } from '@cadence/shared/cadence/streaks';
 import type { SeriesOutcomes } from '@cadence/shared/contracts/scheduling';
 import type { Cancellation, Decline, Modification, Move, OccurrenceState, OccurrenceView } from './schemas.js';
 
@@ -131,6 +131,13 @@ export function cadenceOutcomes(
   const out: SeriesOutcomes = { keys, categories: [], restored: [], upcoming: [] };
   planned.forEach((p, i) => {
     const record = records[i];
+    if (!record) {
+      // most have no record: held once their planned end has passed (cadenceOutcome's plan, without the object)
+      const category = heldOrUpcoming(p.plannedEnd.getTime(), false, now);
+      out.categories.push(category);
+      if (category === 'upcoming') out.upcoming.push({ key: keys[i]!, end: p.plannedEnd.toISOString(), moved: false });
+      return;
+    }
     const outcome = cadenceOutcome(p, record, now);
     const category = cadenceCategory(outcome, now);
     out.categories.push(category);
