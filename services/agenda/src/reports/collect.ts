@@ -10,7 +10,7 @@ import {
   foldHomework,
   readAgendaFacts,
   readHomework,
-  type AgendaFacts,
+  type AgendasBySeries,
   type CountsHomework,
   type HomeworkFacts,
   type Scope,
@@ -61,8 +61,8 @@ export interface ReportData {
   pairs: PairData[];
   rules: CadenceRules;
   homework: Map<string, HomeworkFacts>;
-  /** By `seriesId:key`, for occurrences in the range. */
-  agendas: Map<string, AgendaFacts>;
+  /** For occurrences in the range. */
+  agendas: AgendasBySeries;
 }
 
 const plusDays = (date: string, days: number) => DateTime.fromISO(date, { zone: 'UTC' }).plus({ days }).toISODate()!;
@@ -197,14 +197,14 @@ export async function collectReport(
     pair.weeks.sort((a, b) => (a.originalStart < b.originalStart ? -1 : a.originalStart > b.originalStart ? 1 : 0));
 
   const seriesIds = [...pairs.values()].flatMap((p) => p.seriesIds);
-  let local: { agendas: Map<string, AgendaFacts>; homework: Map<string, HomeworkFacts> };
+  let local: { agendas: AgendasBySeries; homework: Map<string, HomeworkFacts> };
   if (facts) local = await facts.result();
   else {
     const [agendas, rows] = early
       ? await early
       : seriesIds.length
         ? await readLocal({ organizationId, seriesId: { $in: seriesIds } })
-        : [new Map<string, AgendaFacts>(), []];
+        : [new Map() as AgendasBySeries, []];
     local = { agendas, homework: foldHomework(rows, countsHomework, now) };
   }
 

@@ -40,16 +40,22 @@ export function pairReport(pair: PairData, data: ReportData, now: Date, threshol
     else c[category]++;
     if (w.restored) c.restored++;
 
-    const recorded = data.agendas.get(`${w.seriesId}:${w.key}`);
-    if (recorded && recorded.calls !== null && recorded.dealsClosed !== null)
-      figures.push({ week: w.week, calls: recorded.calls, dealsClosed: recorded.dealsClosed });
+    const recorded = data.agendas.get(w.seriesId)?.get(w.key);
+    if (recorded) {
+      const [, , , calls, dealsClosed] = recorded;
+      if (calls !== null && dealsClosed !== null) figures.push({ week: w.week, calls, dealsClosed });
+    }
     if (category !== 'held_on_slot' && category !== 'held_moved_in_week') continue;
     agenda.heldMeetings++;
-    agenda.itemsPlanned += recorded ? recorded.items : STANDARD_ITEMS;
-    if (!recorded) continue;
+    if (!recorded) {
+      agenda.itemsPlanned += STANDARD_ITEMS;
+      continue;
+    }
+    const [items, covered, notes] = recorded;
+    agenda.itemsPlanned += items;
     agenda.withAgenda++;
-    agenda.itemsCovered += recorded.covered;
-    if (recorded.notes) agenda.withNotes++;
+    agenda.itemsCovered += covered;
+    if (notes) agenda.withNotes++;
   }
 
   // no week in the range: nothing counts (a moment after every week)

@@ -1,13 +1,5 @@
 import type { AgendaModels } from '../context.js';
-
-/** What the report needs of one agenda (the documents themselves are not kept). */
-export interface AgendaFacts {
-  items: number;
-  covered: number;
-  notes: boolean;
-  calls: number | null;
-  dealsClosed: number | null;
-}
+import type { AgendaEntry } from './facts/codec.js';
 
 /** A series' homework assigned in the range, counted as of the moment it was read. */
 export interface HomeworkFacts {
@@ -27,16 +19,17 @@ export type AgendaRow = {
   figures?: { calls?: number | null; dealsClosed?: number | null } | null;
 };
 
-/** What the report counts of one agenda. */
-export function agendaFactsOf(a: AgendaRow): AgendaFacts {
+/** What the report counts of one agenda, as its facts entry. */
+export function agendaEntryOf(a: AgendaRow, version: number): AgendaEntry {
   const items = a.items ?? [];
-  return {
-    items: items.length,
-    covered: items.filter((i) => i.covered).length,
-    notes: Boolean(a.notes?.trim()),
-    calls: typeof a.figures?.calls === 'number' ? a.figures.calls : null,
-    dealsClosed: typeof a.figures?.dealsClosed === 'number' ? a.figures.dealsClosed : null,
-  };
+  return [
+    items.length,
+    items.filter((i) => i.covered).length,
+    a.notes?.trim() ? 1 : 0,
+    typeof a.figures?.calls === 'number' ? a.figures.calls : null,
+    typeof a.figures?.dealsClosed === 'number' ? a.figures.dealsClosed : null,
+    version,
+  ];
 }
 
 /** Documents read per round trip. */
@@ -45,15 +38,29 @@ const BATCH = 2_000;
 /** Which documents: the organization's, or only some series' (`$in`, for a filtered report). */
 export type Scope = { organizationId: string; seriesId?: { $in: string[] } };
 
-/** The agendas of meetings that started in [lo, hi), streamed and folded into facts by `seriesId:key`. */
-export async function readAgendaFacts(models: AgendaModels, scope: Scope, lo: Date, hi: Date): Promise<Map<string, AgendaFacts>> {
-  const facts = new Map<string, AgendaFacts>();
+/**
+ * What a report counts of agendas: by series, then occurrence key, each agenda's facts entry
+ * (reports/facts/codec.ts: items, covered, notes, calls, deals closed, version), kept as read.
+ */
+export type AgendasBySeries = Map<string, Map<string, AgendaEntry>>;
+
+/** Adds an agenda's entry to its series' map. */
+export function addAgenda(agendas: AgendasBySeries, seriesId: string, key: string, entry: AgendaEntry): void {
+  let own = agendas.get(seriesId);
+  if (!own) agendas.set(seriesId, (own = new Map()));
+  own.set(key, entry);
+}
+
+/** The agendas of meetings that started in [lo, hi), streamed and folded into entries by series and key. */
+export async function readAgendaFacts(models: AgendaModels, scope: Scope, lo: Date, hi: Date): Promise<AgendasBySeries> {
+  const agendas: AgendasBySeries = new Map();
+  type Row = AgendaRow & { seriesId: string; key: string; version: number };
   const rows = models.Agendas.find({ ...scope, originalStart: { $gte: lo, $lt: hi } })
-    .select({ items: 1, notes: 1, figures: 1 })
-    .lean<AgendaRow[]>()
+    .select({ seriesId: 1, key: 1, items: 1, notes: 1, figures: 1, version: 1 })
+    .lean<Row[]>()
     .cursor({ batchSize: BATCH });
-  for await (const a of rows as AsyncIterable<AgendaRow>) facts.set(a._id, agendaFactsOf(a));
-  return facts;
+  for await (const a of rows as AsyncIterable<Row>) addAgenda(agendas, a.seriesId, a.key, agendaEntryOf(a, a.version));
+  return agendas;
 }
 
 /** Homework assigned at meetings whose keys fall in [loKey, hiKey), only the fields counted. */

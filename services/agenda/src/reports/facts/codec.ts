@@ -1,5 +1,5 @@
 import { z } from '@cadence/shared/http';
-import { agendaFactsOf, type AgendaFacts, type AgendaRow } from '../local-reads.js';
+import { agendaEntryOf, type AgendaRow } from '../local-reads.js';
 
 const count = z.number().int().nonnegative();
 /** items, covered, notes (0/1), calls, dealsClosed, the agenda's version */
@@ -59,13 +59,12 @@ type HomeworkSource = {
 };
 
 export function agendaChange(doc: AgendaSource): FactChange {
-  const f = agendaFactsOf(doc);
   return {
     source: 'agenda',
     organizationId: doc.organizationId,
     seriesId: doc.seriesId,
     key: doc.key,
-    entry: [f.items, f.covered, f.notes ? 1 : 0, f.calls, f.dealsClosed, doc.version],
+    entry: agendaEntryOf(doc, doc.version),
   };
 }
 
@@ -103,12 +102,3 @@ export function mergeFacts(facts: PackedFacts, changes: readonly FactChange[]): 
   }
   return changed;
 }
-
-/** What the report counts, from an entry. */
-export const agendaFactsOfEntry = ([items, covered, notes, calls, dealsClosed]: AgendaEntry): AgendaFacts => ({
-  items,
-  covered,
-  notes: notes === 1,
-  calls,
-  dealsClosed,
-});

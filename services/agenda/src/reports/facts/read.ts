@@ -1,10 +1,9 @@
 import { idLists } from '@cadence/shared/db';
 import type { AgendaContext } from '../../context.js';
-import { countHomework, type AgendaFacts, type CountsHomework, type HomeworkFacts } from '../local-reads.js';
+import { addAgenda, countHomework, type AgendasBySeries, type CountsHomework, type HomeworkFacts } from '../local-reads.js';
 import { factsBuilt } from './backfill.js';
 import {
   agendaChange,
-  agendaFactsOfEntry,
   bucketId,
   decodeFactsToRead,
   homeworkChange,
@@ -15,8 +14,8 @@ import {
 } from './codec.js';
 
 export interface LocalFacts {
-  /** By `seriesId:key`, agendas of meetings whose keys fall in the range. */
-  agendas: Map<string, AgendaFacts>;
+  /** Agendas of meetings whose keys fall in the range. */
+  agendas: AgendasBySeries;
   /** By series, the homework the report counts. */
   homework: Map<string, HomeworkFacts>;
 }
@@ -38,7 +37,7 @@ export interface FactsScope {
 export class FactsReader {
   private readonly reads: Promise<void>[] = [];
   private readonly seriesIds = new Set<string>();
-  private readonly agendas = new Map<string, AgendaFacts>();
+  private readonly agendas: AgendasBySeries = new Map();
   private readonly homework = new Map<string, HomeworkFacts>();
 
   private constructor(
@@ -93,7 +92,7 @@ export class FactsReader {
   }
 
   private countAgenda(seriesId: string, key: string, entry: AgendaEntry): void {
-    if (this.inRange(key)) this.agendas.set(`${seriesId}:${key}`, agendaFactsOfEntry(entry));
+    if (this.inRange(key)) addAgenda(this.agendas, seriesId, key, entry);
   }
 
   private countHomework(seriesId: string, [assignedKey, status, due, statusChangedAt]: HomeworkEntry): void {
