@@ -452,12 +452,15 @@ export class ChangePipeline {
         await endRecordWrite(this.ctx.models, listing);
         continue;
       }
-      await relayPending(Outbox, Occurrences, {
-        _id: id,
-        version,
-        pendingEvents: [...(existing?.pendingEvents ?? []), ...pending],
-      });
-      await endRecordWrite(this.ctx.models, listing, record);
+      // the two are independent: the outcome describes the record as written
+      await Promise.all([
+        relayPending(Outbox, Occurrences, {
+          _id: id,
+          version,
+          pendingEvents: [...(existing?.pendingEvents ?? []), ...pending],
+        }),
+        endRecordWrite(this.ctx.models, listing, record),
+      ]);
       return { view, events: pending.map((p) => p.id) };
     }
     throw conflict('The occurrence changed concurrently; try again.');
