@@ -2,6 +2,7 @@ import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { agendaId } from '@cadence/agenda/agendas/models';
 import { buildReportFacts, FACTS_LAYOUT } from '@cadence/agenda/reports/facts/backfill';
+import { decodeFacts, decodeFactsToRead } from '@cadence/agenda/reports/facts/codec';
 import { repairPendingFacts } from '@cadence/agenda/reports/facts/repair';
 import { commitVersion } from '@cadence/shared/db';
 import { newId } from '@cadence/shared/ids';
@@ -207,5 +208,45 @@ describe('agendas and homework written before the facts existed', () => {
     expect((await buildReportFacts(upgraded.ctx)).built).toBe(false); // once
     expect((await request(upgraded.app).get(PATH).set('authorization', `Bearer ${org.key}`).expect(200)).body).toEqual(expected);
     expect(await report()).toEqual(expected);
+  });
+});
+
+describe('facts stored before they were kept in columns', () => {
+  it('are read as they are, and written in columns by the next change, the report unchanged', async () => {
+    // a series of its own: the tests above deleted buckets whose journal entries remain
+    const own = await h.newSeries(org, {
+      weekday: 'thursday',
+      startTime: '10:00',
+      timeZone: 'Europe/Berlin',
+      startDate: '2026-03-05',
+    });
+    const [k0, k1] = await occurrenceKeys(org, own.id, '2026-03-01', '2026-03-20');
+    await org.agenda
+      .patch(`/v1/series/${own.id}/occurrences/${k0}/agenda`, { notes: 'First', figures: { calls: 9, dealsClosed: 1 } })
+      .expect(200);
+    await org.agenda.post(`/v1/series/${own.id}/occurrences/${k0}/homework`, { title: 'Follow up', owner: 'rep' }).expect(201);
+    const expected = await reportFromDocuments();
+    // its bucket rewritten in the earlier layout (entries by key and by id), as a writer writes it
+    const b = (await ReportFacts.findOne({ organizationId: org.id, seriesId: own.id }).lean())!;
+    expect(JSON.parse(b.facts).a.k).toEqual([k0]);
+    const rows = JSON.stringify(decodeFacts(b.facts));
+    expect(await commitVersion(ReportFacts, Journal, b._id, b.version, { facts: rows, updatedAt: new Date() })).toBe(true);
+    expect(await report()).toEqual(expected);
+
+    // the next change merges into it and writes it in columns
+    await org.agenda.patch(`/v1/series/${own.id}/occurrences/${k1}/agenda`, { notes: 'Second' }).expect(200);
+    const after = (await ReportFacts.findById(b._id).lean())!;
+    expect(JSON.parse(after.facts).a.k.sort()).toEqual([k0, k1].sort());
+    expect(JSON.parse(after.facts).h.i).toHaveLength(1);
+    expect(await report()).toEqual(await reportFromDocuments());
+  });
+
+  it('refuse columns of different lengths', () => {
+    const stored = JSON.stringify({
+      a: { k: ['20260303T080000Z'], v: [1, 1, 0] },
+      h: { i: [], k: [], s: [], d: [], c: [], v: [] },
+    });
+    expect(() => decodeFacts(stored)).toThrow(/different lengths/);
+    expect(() => decodeFactsToRead(stored)).toThrow(/different lengths/);
   });
 });

@@ -7,10 +7,10 @@ import {
   bucketId,
   decodeFactsToRead,
   homeworkChange,
+  agendaEntryAt,
   type AgendaEntry,
   type FactChange,
-  type HomeworkEntry,
-  type PackedFacts,
+  type FactColumns,
 } from './codec.js';
 
 export interface LocalFacts {
@@ -86,16 +86,19 @@ export class FactsReader {
     return key >= this.scope.loKey && key < this.scope.hiKey;
   }
 
-  private count(seriesId: string, facts: PackedFacts, replaced: ReadonlySet<string>): void {
-    for (const key in facts.a) if (!replaced.has(`${seriesId}:${key}`)) this.countAgenda(seriesId, key, facts.a[key]!);
-    for (const id in facts.h) if (!replaced.has(id)) this.countHomework(seriesId, facts.h[id]!);
+  private count(seriesId: string, { a, h }: FactColumns, replaced: ReadonlySet<string>): void {
+    // (entries replaced by marked documents are rare: the set is usually empty)
+    for (let i = 0; i < a.k.length; i++)
+      if (!replaced.size || !replaced.has(`${seriesId}:${a.k[i]}`)) this.countAgenda(seriesId, a.k[i]!, agendaEntryAt(a, i));
+    for (let i = 0; i < h.i.length; i++)
+      if (!replaced.size || !replaced.has(h.i[i]!)) this.countHomework(seriesId, h.k[i]!, h.s[i]!, h.d[i]!, h.c[i]!);
   }
 
   private countAgenda(seriesId: string, key: string, entry: AgendaEntry): void {
     if (this.inRange(key)) addAgenda(this.agendas, seriesId, key, entry);
   }
 
-  private countHomework(seriesId: string, [assignedKey, status, due, statusChangedAt]: HomeworkEntry): void {
+  private countHomework(seriesId: string, assignedKey: string, status: string, due: number, statusChangedAt: number): void {
     if (this.inRange(assignedKey) && this.scope.countsHomework(seriesId, assignedKey))
       countHomework(this.homework, seriesId, { status, due, statusChangedAt }, this.scope.now.getTime());
   }
@@ -106,7 +109,10 @@ export class FactsReader {
     for (const c of (await this.pending).changes) {
       if (!this.seriesIds.has(c.seriesId)) continue;
       if (c.source === 'agenda') this.countAgenda(c.seriesId, c.key, c.entry);
-      else this.countHomework(c.seriesId, c.entry);
+      else {
+        const [assignedKey, status, due, statusChangedAt] = c.entry;
+        this.countHomework(c.seriesId, assignedKey, status, due, statusChangedAt);
+      }
     }
     return { agendas: this.agendas, homework: this.homework };
   }
