@@ -83,8 +83,9 @@ function readSeries(ctx: SchedulingContext, organizationId: string, q: ByPairQue
     .lean();
 }
 export type SeriesRow = Awaited<ReturnType<typeof readSeries>>[number];
-/** Kept reads of series, and the reads of a page started ahead (series-window.ts). */
-export type PairWindows = SeriesWindows<SeriesRow, PageReads>;
+type PageItems = OccurrencesByPairPage['items'] | OccurrencesForReportPage['items'];
+/** Kept reads of series, and the next page answered ahead (series-window.ts). */
+export type PairWindows = SeriesWindows<SeriesRow, PageItems>;
 
 /** One page of series and the cursor of the next, from a kept read when this replica has it. */
 async function seriesPage(
@@ -194,8 +195,8 @@ async function readPage(ctx: SchedulingContext, organizationId: string, page: re
 
 /**
  * One page of series in a range with their occurrences, in order of manager, rep and series, so
- * a pair's series arrive together. While a listing's series are kept, the next page's reads start
- * as this one is answered (a report asks for it next).
+ * a pair's series arrive together. While a listing's series are kept, the next page is read and
+ * answered as this one is (a report asks for it next, and then has it at once).
  */
 export async function occurrencesByPair(
   ctx: SchedulingContext,
@@ -209,36 +210,30 @@ export async function occurrencesByPair(
   if (!page.length) return { items: [], nextCursor: null, rules };
 
   const aheadKey = (from: number) => JSON.stringify([from, q.limit, q.from, q.to, q.fields]);
-  const read = () => readPage(ctx, organizationId, page, q);
-  // reads started ahead that failed are simply made again
-  const reads = (kept && windows.take(kept.windowId, aheadKey(kept.from))?.catch(read)) || read();
-  // the next page's reads start before this one's are awaited
-  if (kept?.following.length)
-    windows.prepare(kept.windowId, aheadKey(kept.from + q.limit), readPage(ctx, organizationId, kept.following, q));
+  const answer = (series: readonly SeriesRow[]) =>
+    readPage(ctx, organizationId, series, q).then((reads) => pageItems(reads, q, ctx.now()));
+  // a page answered ahead that failed is simply answered again
+  const items = (kept && windows.take(kept.windowId, aheadKey(kept.from))?.catch(() => answer(page))) || answer(page);
+  // the next page is read and answered before this one's answer is awaited: asked for next, it is ready
+  if (kept?.following.length) windows.prepare(kept.windowId, aheadKey(kept.from + q.limit), answer(kept.following));
   else if (kept) windows.forget(kept.windowId);
-  const { planned, person } = await reads;
-  const now = ctx.now();
+  return { items: await items, nextCursor, rules } as OccurrencesByPairPage | OccurrencesForReportPage;
+}
 
-  const bySeries = planned.flatMap(({ series, occurrences, keys, records }) => {
-    const manager = person.get(series.managerId);
-    const rep = person.get(series.repId);
+/** A page's items from its reads, as of `now`. */
+function pageItems(reads: PageReads, q: ByPairQuery, now: Date): PageItems {
+  const bySeries = reads.planned.flatMap(({ series, occurrences, keys, records }) => {
+    const manager = reads.person.get(series.managerId);
+    const rep = reads.person.get(series.repId);
     if (!manager || !rep) return []; // a person removed under a series: nothing to attribute it to
     return [{ view: toSeriesView(series, manager, rep), series, occurrences, keys, records }];
   });
   if (q.fields === 'report')
-    return {
-      items: bySeries.map((s) => ({ series: s.view, outcomes: cadenceOutcomes(s.occurrences, s.keys, s.records, now) })),
-      nextCursor,
-      rules,
-    };
-  return {
-    items: bySeries.map((s) => ({
-      series: s.view,
-      occurrences: s.occurrences.map((p, i) =>
-        withoutHistory(occurrenceView(s.series, p, s.records[i] as OccurrenceDoc | undefined, now)),
-      ),
-    })),
-    nextCursor,
-    rules,
-  };
+    return bySeries.map((s) => ({ series: s.view, outcomes: cadenceOutcomes(s.occurrences, s.keys, s.records, now) }));
+  return bySeries.map((s) => ({
+    series: s.view,
+    occurrences: s.occurrences.map((p, i) =>
+      withoutHistory(occurrenceView(s.series, p, s.records[i] as OccurrenceDoc | undefined, now)),
+    ),
+  }));
 }

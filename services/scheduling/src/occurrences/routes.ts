@@ -22,7 +22,7 @@ export function occurrenceRoutes(api: ApiRouter, service: OccurrenceService, pip
         responses: {
           200: {
             description:
-              'A page of series with their occurrences (as a report reads them with `fields=report`). The next page is read as this one is answered: asked within 5 s, it is as of then',
+              'A page of series with their occurrences (as a report reads them with `fields=report`). The next page is read and answered as this one is: asked within 5 s, it is as of then',
             schema: z.union([occurrencesByPairPageSchema, occurrencesForReportPageSchema]),
           },
         },

@@ -15,7 +15,7 @@ interface Kept<T, A> {
   ahead?: { key: string; at: number; reads: Promise<A> };
 }
 
-/** How long reads started ahead stay good to answer with (they are a moment older than the request). */
+/** How long a page started ahead stays good to answer with (it is a moment older than the request). */
 const AHEAD_MS = 5_000;
 
 /**
@@ -42,8 +42,9 @@ export class SeriesWindows<T, A = never> {
   }
 
   /**
-   * Starts the reads of the following page while this one is answered: a report asks for the next
-   * page as soon as it has this one, and the database work of one page then overlaps the rest.
+   * Starts the following page (its reads, then its answer) while this one is answered: a report
+   * asks for the next page as soon as it has this one, and the work of one page then overlaps the
+   * report's work on the one before.
    */
   prepare(id: string, key: string, reads: Promise<A>): void {
     const k = this.kept.get(id);
@@ -52,7 +53,7 @@ export class SeriesWindows<T, A = never> {
     k.ahead = { key, at: Date.now(), reads };
   }
 
-  /** The reads started for this page, if they were and are fresh; taken once. */
+  /** The page started ahead, if it was and is fresh; taken once. */
   take(id: string, key: string): Promise<A> | undefined {
     const k = this.kept.get(id);
     const ahead = k?.ahead;
