@@ -9,6 +9,8 @@ export interface CadenceWeek {
   key: string;
   /** Original start, ISO 8601: weeks are taken in this order. */
   originalStart: string;
+  /** The same in ms, when the caller has it (a report evaluates ~80,000 weeks: no parse each). */
+  at?: number;
   category: CadenceCategory;
 }
 
@@ -72,7 +74,7 @@ export interface StreakResult {
 export function evaluateStreaks(weeks: readonly CadenceWeek[], rules: StreakRules, countFrom?: string): StreakResult {
   const from = countFrom === undefined ? -Infinity : Date.parse(countFrom);
   // each start parsed once (a report evaluates tens of thousands of weeks)
-  const sorted = weeks.map((week) => ({ week, at: Date.parse(week.originalStart) })).sort((a, b) => a.at - b.at);
+  const sorted = weeks.map((week) => ({ week, at: week.at ?? Date.parse(week.originalStart) })).sort((a, b) => a.at - b.at);
   const breaks: StreakBreak[] = [];
   const atRisk: AtRisk[] = [];
   let held = 0; // held weeks in the current run

@@ -34,8 +34,9 @@ export interface ReportRange {
 export interface PairWeek {
   seriesId: string;
   key: string;
-  /** ISO, as streaks read it. */
+  /** ISO, as streaks read it, and in ms. */
   originalStart: string;
+  at: number;
   /** As of the read; `upcoming` says when that changes. */
   category: CadenceCategory;
   /** Still to come at the read: its actual end (ms), and whether it was moved within its week. */
@@ -99,6 +100,7 @@ function addWeeks(
       seriesId,
       key,
       originalStart: start.iso,
+      at: start.at,
       category: outcomes.categories[i]!,
       upcoming: upcoming.get(key),
       restored: restored.has(key),
@@ -192,9 +194,8 @@ export async function collectReport(
     facts?.add(res.items.map((i) => i.series.id));
     if (!res.nextCursor) break;
   }
-  // ISO instants in UTC sort as text
-  for (const pair of pairs.values())
-    pair.weeks.sort((a, b) => (a.originalStart < b.originalStart ? -1 : a.originalStart > b.originalStart ? 1 : 0));
+  // in order of original start
+  for (const pair of pairs.values()) pair.weeks.sort((a, b) => a.at - b.at);
 
   const seriesIds = [...pairs.values()].flatMap((p) => p.seriesIds);
   let local: { agendas: AgendasBySeries; homework: Map<string, HomeworkFacts> };

@@ -31,7 +31,7 @@ export function pairReport(pair: PairData, data: ReportData, now: Date, threshol
   for (const w of pair.weeks) {
     // as of this request: a read kept for a while may have meetings that have ended since
     const category = w.upcoming ? heldOrUpcoming(w.upcoming.end, w.upcoming.moved, now) : w.category;
-    weeks.push({ seriesId: w.seriesId, key: w.key, originalStart: w.originalStart, category });
+    weeks.push({ seriesId: w.seriesId, key: w.key, originalStart: w.originalStart, at: w.at, category });
     if (!w.inRange) continue;
     countFrom ??= w.originalStart;
     inRange.push({ week: w.week, seriesId: w.seriesId, occurrenceKey: w.key, category });
