@@ -82,13 +82,17 @@ export function rangeCheck(range: ReportRange, now: Date): (date: string, zone: 
   return (date, zone) => date >= range.from && date <= to(zone);
 }
 
-/** A series' outcomes as weeks of its pair, each with its local week and whether it is in the range. */
+/**
+ * A series' outcomes as weeks of its pair, each with its local week and whether it is in the range
+ * (also noted by key in `inRangeByKey`, for the homework assigned at them).
+ */
 function addWeeks(
   weeks: PairWeek[],
   seriesId: string,
   zone: string,
   outcomes: SeriesOutcomes,
   inRange: (date: string, zone: string) => boolean,
+  inRangeByKey: Map<string, boolean>,
 ): void {
   const restored = new Set(outcomes.restored);
   const upcoming = new Map(outcomes.upcoming.map((u) => [u.key, { end: Date.parse(u.end), moved: u.moved }]));
@@ -96,6 +100,8 @@ function addWeeks(
     const start = occurrenceStart(key);
     if (!start) return; // not a key: nothing to place it in a week by
     const local = localDay(start.at, zone);
+    const counted = inRange(local.date, zone);
+    inRangeByKey.set(key, counted);
     weeks.push({
       seriesId,
       key,
@@ -105,7 +111,7 @@ function addWeeks(
       upcoming: upcoming.get(key),
       restored: restored.has(key),
       week: local.isoWeek,
-      inRange: inRange(local.date, zone),
+      inRange: counted,
     });
   });
 }
@@ -137,8 +143,12 @@ export async function collectReport(
     Promise.all([readAgendaFacts(models, scope, lo, hi), readHomework(models, scope, occurrenceKey(lo), occurrenceKey(hi))]);
   const inRange = rangeCheck(range, now);
   const zoneOf = new Map<string, string>();
+  // whether each of the series' meetings is on one of the range's dates, by series and key
+  const meetingsInRange = new Map<string, Map<string, boolean>>();
   // homework of the report's series assigned at a meeting on one of the range's local dates
   const countsHomework: CountsHomework = (seriesId, assignedKey) => {
+    const known = meetingsInRange.get(seriesId)?.get(assignedKey);
+    if (known !== undefined) return known;
     const zone = zoneOf.get(seriesId); // none: a series outside the report
     const start = occurrenceStart(assignedKey);
     return zone !== undefined && start !== undefined && inRange(localDay(start.at, zone).date, zone);
@@ -188,7 +198,9 @@ export async function collectReport(
       pair.seriesIds.push(series.id);
       zoneOf.set(series.id, series.timeZone);
       if (!pair.timeZones.includes(series.timeZone)) pair.timeZones.push(series.timeZone);
-      addWeeks(pair.weeks, series.id, series.timeZone, outcomes, inRange);
+      const inRangeByKey = new Map<string, boolean>();
+      meetingsInRange.set(series.id, inRangeByKey);
+      addWeeks(pair.weeks, series.id, series.timeZone, outcomes, inRange, inRangeByKey);
     }
     // with their zones known: their homework is counted as it comes in
     facts?.add(res.items.map((i) => i.series.id));
