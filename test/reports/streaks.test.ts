@@ -30,6 +30,18 @@ const rules = { streakBrokenMinWeeks: 4 };
 const keys = (list: { week: CadenceWeek }[]) => list.map((x) => x.week.key);
 
 describe('evaluateStreaks', () => {
+  it('says the same when weeks carry their starts in ms, in order or not', () => {
+    const plain = weeks('HHHHXHHEXXHUH');
+    const withAt = plain.map((w) => ({ ...w, at: Date.parse(w.originalStart) }));
+    const shuffled = [...withAt.slice(7), ...withAt.slice(0, 7)];
+    const from = plain[3]!.originalStart;
+    const expected = evaluateStreaks(plain, rules, from);
+    expect(expected.breaks.length + expected.atRisk.length).toBeGreaterThan(0);
+    const summary = (r: typeof expected) => [r.currentStreak, r.longestStreak, keys(r.breaks), keys(r.atRisk)];
+    expect(summary(evaluateStreaks(withAt, rules, from))).toEqual(summary(expected));
+    expect(summary(evaluateStreaks(shuffled, rules, from))).toEqual(summary(expected));
+  });
+
   it('has nothing to say about no weeks', () => {
     expect(evaluateStreaks([], rules)).toEqual({ currentStreak: 0, longestStreak: 0, breaks: [], atRisk: [] });
   });

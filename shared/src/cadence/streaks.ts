@@ -73,8 +73,11 @@ export interface StreakResult {
  */
 export function evaluateStreaks(weeks: readonly CadenceWeek[], rules: StreakRules, countFrom?: string): StreakResult {
   const from = countFrom === undefined ? -Infinity : Date.parse(countFrom);
-  // each start parsed once (a report evaluates tens of thousands of weeks)
-  const sorted = weeks.map((week) => ({ week, at: week.at ?? Date.parse(week.originalStart) })).sort((a, b) => a.at - b.at);
+  // each start parsed once (a report evaluates tens of thousands of weeks); weeks that come in
+  // order with their starts in ms (a report's) are taken as they are
+  const inOrder = weeks.every((w, i) => w.at !== undefined && (i === 0 || w.at >= weeks[i - 1]!.at!));
+  const starts = inOrder ? undefined : new Map(weeks.map((w) => [w, w.at ?? Date.parse(w.originalStart)]));
+  const sorted = starts ? [...weeks].sort((a, b) => starts.get(a)! - starts.get(b)!) : weeks;
   const breaks: StreakBreak[] = [];
   const atRisk: AtRisk[] = [];
   let held = 0; // held weeks in the current run
@@ -84,8 +87,8 @@ export function evaluateStreaks(weeks: readonly CadenceWeek[], rules: StreakRule
   let previousMiss: CadenceWeek | undefined;
   let longest = 0;
 
-  for (const { week, at } of sorted) {
-    const counted = at >= from;
+  for (const week of sorted) {
+    const counted = (starts ? starts.get(week)! : week.at!) >= from;
     switch (weekOutcome(week.category)) {
       case 'excused':
         break;

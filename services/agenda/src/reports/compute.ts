@@ -31,7 +31,8 @@ export function pairReport(pair: PairData, data: ReportData, now: Date, threshol
   for (const w of pair.weeks) {
     // as of this request: a read kept for a while may have meetings that have ended since
     const category = w.upcoming ? heldOrUpcoming(w.upcoming.end, w.upcoming.moved, now) : w.category;
-    weeks.push({ seriesId: w.seriesId, key: w.key, originalStart: w.originalStart, at: w.at, category });
+    // a week not upcoming at the read is its own cadence week: no copy of each of ~80,000
+    weeks.push(w.upcoming ? { seriesId: w.seriesId, key: w.key, originalStart: w.originalStart, at: w.at, category } : w);
     if (!w.inRange) continue;
     countFrom ??= w.originalStart;
     inRange.push({ week: w.week, seriesId: w.seriesId, occurrenceKey: w.key, category });
