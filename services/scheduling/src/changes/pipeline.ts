@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { commitVersion } from '@cadence/shared/db';
-import { conflict, notFound } from '@cadence/shared/http';
+import { conflict, isDuplicateKeyError, notFound } from '@cadence/shared/http';
 import { contextLogger } from '@cadence/shared/logging';
 import { isoWeekOf, occurrenceKey, parseOccurrenceKey } from '@cadence/shared/time';
 import type { CalendarProviders, SeriesForCalendar } from '../calendars/provider.js';
@@ -438,7 +438,7 @@ export class ChangePipeline {
           }).then(
             () => true,
             (err: unknown) => {
-              if ((err as { code?: number }).code === 11000) return false;
+              if (isDuplicateKeyError(err)) return false;
               throw err;
             },
           );

@@ -11,8 +11,8 @@ interface Kept<T, A> {
   /** The database holds more after the last row. */
   more: boolean;
   at: number;
-  /** Reads already started for the page the next request will ask for, under the key of that page. */
-  ahead?: { key: string; at: number; reads: Promise<A> };
+  /** The page the next request will ask for, started ahead, under the key of that page. */
+  ahead?: { key: string; at: number; page: Promise<A> };
 }
 
 /** How long a page started ahead stays good to answer with (it is a moment older than the request). */
@@ -46,11 +46,11 @@ export class SeriesWindows<T, A = never> {
    * asks for the next page as soon as it has this one, and the work of one page then overlaps the
    * report's work on the one before.
    */
-  prepare(id: string, key: string, reads: Promise<A>): void {
+  prepare(id: string, key: string, page: Promise<A>): void {
     const k = this.kept.get(id);
     if (!k) return;
-    reads.catch(() => undefined); // a failed read is read again by the request itself
-    k.ahead = { key, at: Date.now(), reads };
+    page.catch(() => undefined); // a page that failed is answered again by the request itself
+    k.ahead = { key, at: Date.now(), page };
   }
 
   /** The page started ahead, if it was and is fresh; taken once. */
@@ -59,7 +59,7 @@ export class SeriesWindows<T, A = never> {
     const ahead = k?.ahead;
     if (!ahead || ahead.key !== key) return undefined;
     k.ahead = undefined;
-    return Date.now() - ahead.at <= AHEAD_MS ? ahead.reads : undefined;
+    return Date.now() - ahead.at <= AHEAD_MS ? ahead.page : undefined;
   }
 
   forget(id: string): void {

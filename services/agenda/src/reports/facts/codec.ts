@@ -41,15 +41,10 @@ const factColumnsSchema = z
       v: z.array(count),
     }),
   })
-  .refine(
-    ({ a, h }) => a.v.length === a.k.length * AGENDA_FIELDS && [h.k, h.s, h.d, h.c, h.v].every((c) => c.length === h.i.length),
-    {
-      message: 'columns of different lengths',
-    },
-  );
+  .refine(columnsAgree, { message: 'columns of different lengths' });
 export type FactColumns = z.infer<typeof factColumnsSchema>;
 
-export function toColumns(facts: PackedFacts): FactColumns {
+function toColumns(facts: PackedFacts): FactColumns {
   const cols: FactColumns = { a: { k: [], v: [] }, h: { i: [], k: [], s: [], d: [], c: [], v: [] } };
   for (const [key, entry] of Object.entries(facts.a)) {
     cols.a.k.push(key);
@@ -80,6 +75,13 @@ function fromColumns({ a, h }: FactColumns): PackedFacts {
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const inColumns = (v: unknown) => isRecord(v) && isRecord(v.a) && Array.isArray(v.a.k);
 
+/** Every column is an array, and they agree in length (six agenda numbers per key). */
+function columnsAgree({ a, h }: { a: { k: readonly unknown[]; v: unknown }; h: unknown }): boolean {
+  if (!isRecord(h) || !Array.isArray(a.v) || a.v.length !== a.k.length * AGENDA_FIELDS) return false;
+  const ids = h.i;
+  return Array.isArray(ids) && [h.k, h.s, h.d, h.c, h.v].every((c) => Array.isArray(c) && c.length === ids.length);
+}
+
 export const emptyFacts = (): PackedFacts => ({ a: {}, h: {} });
 
 /** A stored bucket, checked entry by entry, for a writer to merge into. */
@@ -97,14 +99,7 @@ export function decodeFacts(stored: string): PackedFacts {
 export function decodeFactsToRead(stored: string): FactColumns {
   const v = JSON.parse(stored) as unknown;
   if (!inColumns(v)) return toColumns(packedFactsSchema.parse(v)); // written before the columns
-  const cols = v as FactColumns;
-  const { a, h } = cols;
-  const lengthsAgree =
-    isRecord(h) &&
-    Array.isArray(a.v) &&
-    a.v.length === a.k.length * AGENDA_FIELDS &&
-    [h.i, h.k, h.s, h.d, h.c, h.v].every((c) => Array.isArray(c) && c.length === h.i.length);
-  return lengthsAgree ? cols : factColumnsSchema.parse(v); // throws, saying what is wrong
+  return columnsAgree(v as FactColumns) ? (v as FactColumns) : factColumnsSchema.parse(v); // throws, saying what is wrong
 }
 
 export const encodeFacts = (facts: PackedFacts): string => JSON.stringify(toColumns(facts));
