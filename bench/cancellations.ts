@@ -45,9 +45,7 @@ export async function run(): Promise<void> {
           inProcess,
           serviceEnv: (url) => Object.assign({}, ...drivers.map((d) => d.serviceEnv(url))),
           // BENCH_SERVICE_CPU_PROFILE_DIR: the service writes a .cpuprofile of its whole run there when it exits
-          ...(env.BENCH_SERVICE_CPU_PROFILE_DIR
-            ? { execArgv: [...process.execArgv, '--cpu-prof', `--cpu-prof-dir=${env.BENCH_SERVICE_CPU_PROFILE_DIR}`] }
-            : {}),
+          cpuProfileDir: env.BENCH_SERVICE_CPU_PROFILE_DIR,
         },
   );
   const { log } = stack;

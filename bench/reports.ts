@@ -1,8 +1,6 @@
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { DateTime } from 'luxon';
 import { Agent, fetch } from 'undici';
 import { agendaModels } from '@cadence/agenda/context';
@@ -19,6 +17,7 @@ import { newId } from '@cadence/shared/ids';
 import { startService, stopService, type ServiceProcess } from '@cadence/shared/launcher/children';
 import { KeyedLock } from '@cadence/shared/process';
 import { occurrenceKey, WEEKDAYS } from '@cadence/shared/time';
+import { serviceEntries } from './support/service-entries.js';
 
 /**
  * The cadence report for a large organization: BENCH_MANAGERS (100) managers with
@@ -71,7 +70,7 @@ export async function run(): Promise<void> {
       // the Dockerfile's heap limit; BENCH_SERVICE_NODE_OPTIONS to compare
       NODE_OPTIONS: env.BENCH_SERVICE_NODE_OPTIONS ?? SERVICE_NODE_OPTIONS,
     };
-    const entry = await serviceEntries(env.BENCH_FROM_SOURCE === '1', env.BENCH_CPU_PROFILE_DIR, log);
+    const entry = serviceEntries(env.BENCH_FROM_SOURCE === '1', env.BENCH_CPU_PROFILE_DIR, log);
     const scheduling = await startService(
       'scheduling',
       entry.scheduling,
@@ -151,32 +150,6 @@ export async function run(): Promise<void> {
 
 /** As the Dockerfile runs the services (its comment says why). */
 const SERVICE_NODE_OPTIONS = '--max-old-space-size=128';
-
-/**
- * The services as production runs them (the Dockerfile: `node services/<name>/dist/main.js`, built
- * here first with `npm run build`), or from the TypeScript sources under tsx (BENCH_FROM_SOURCE=1),
- * whose compiler and source maps cost each process ~30 MB more. BENCH_CPU_PROFILE_DIR=<dir>: CPU
- * profiles of both services.
- */
-async function serviceEntries(fromSource: boolean, cpuProfileDir: string | undefined, log: (line: string) => void) {
-  // each service writes a .cpuprofile there when it exits
-  const profile = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
-  if (fromSource)
-    return {
-      scheduling: import.meta.resolve('@cadence/scheduling/main'),
-      agenda: import.meta.resolve('@cadence/agenda/main'),
-      execArgv: profile.length ? [...process.execArgv, ...profile] : undefined,
-    };
-  const started = performance.now();
-  const build = spawnSync('npm', ['run', 'build'], { cwd: fileURLToPath(new URL('..', import.meta.url)), encoding: 'utf8' });
-  if (build.status !== 0) throw new Error(`npm run build failed:\n${build.stdout}${build.stderr}`);
-  log(`built the services (npm run build) in ${((performance.now() - started) / 1000).toFixed(1)} s; running dist/main.js`);
-  return {
-    scheduling: new URL('../services/scheduling/dist/main.js', import.meta.url).href,
-    agenda: new URL('../services/agenda/dist/main.js', import.meta.url).href,
-    execArgv: profile,
-  };
-}
 
 /** A process's RSS figure from /proc (VmRSS now, VmHWM the peak since it started), in MB. */
 function rssMb(proc: ServiceProcess, field: 'VmRSS' | 'VmHWM'): number {

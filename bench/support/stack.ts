@@ -15,6 +15,7 @@ import { webhookSettingsFrom } from '@cadence/scheduling/webhooks/settings';
 import { apiClient, freePort } from '../../test/harness/loopback.js';
 import { WebhookReceiver } from '../../test/harness/webhook-receiver.js';
 import { profileCommands } from './db-profile.js';
+import { serviceEntries } from './service-entries.js';
 
 export type Api = <T = Record<string, unknown>>(method: string, path: string, body?: object) => Promise<T>;
 
@@ -47,8 +48,8 @@ export type Placement =
       inProcess: false;
       /** The service's environment for providers, given its address before it starts (they call it back). */
       serviceEnv: (serviceUrl: string) => Env;
-      /** Node flags for the service (default: this process's, so tsx runs the sources). */
-      execArgv?: string[];
+      /** The service writes a .cpuprofile of its whole run there when it exits. */
+      cpuProfileDir?: string;
     };
 
 /**
@@ -57,7 +58,7 @@ export type Placement =
  * set to compare), its own embedded database (the resolver tests use, unless MONGODB_URI), real
  * HTTP on loopback — plus a webhook receiver. `deps` adds the calendar providers.
  *
- * In its own process the service runs `main.ts` with its workers, and the app built here only
+ * In its own process the service runs its built `main.js` with its workers, and the app built here only
  * reads the database (models for the benchmark's checks); the emulators and the receiver keep
  * this process's CPU to themselves, as Google's and Microsoft's servers would.
  */
@@ -95,9 +96,11 @@ export async function startStack(
   else {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
+    // the built service, as production runs it (BENCH_FROM_SOURCE=1: the sources under tsx)
+    const entry = serviceEntries(env.BENCH_FROM_SOURCE === '1', placement.cpuProfileDir, log);
     service = await startService(
       'scheduling',
-      import.meta.resolve('@cadence/scheduling/main'),
+      entry.scheduling,
       {
         ...env,
         MONGODB_URI: db.uri,
@@ -110,7 +113,7 @@ export async function startStack(
         ...placement.serviceEnv(url),
       },
       60_000,
-      placement.execArgv,
+      entry.execArgv,
     );
     const running = service;
     server = { url: running.url, close: () => stopService(running, 10_000) };
