@@ -138,6 +138,19 @@ describe('Google sync under repeats, reordering and failures', () => {
     const { manager } = await googleOrg(s, 'Acme', 'renew');
     const before = s.emulator.channels().filter((c) => c.account === manager.email && c.state === 'active');
     expect(before).toHaveLength(1);
+    // a notification on the old channel, as Google would send one: accepted while it is active
+    const notify = () =>
+      fetch(`${s.server.url}/hooks/google`, {
+        method: 'POST',
+        headers: {
+          'x-goog-channel-id': before[0]!.id,
+          'x-goog-channel-token': before[0]!.token!,
+          'x-goog-resource-id': before[0]!.resourceId,
+          'x-goog-resource-state': 'exists',
+          'x-goog-message-number': '7',
+        },
+      });
+    expect((await notify()).status).toBe(200);
     const renewBefore = s.settings.GOOGLE_CHANNEL_RENEW_BEFORE_MS;
     s.settings.GOOGLE_CHANNEL_RENEW_BEFORE_MS = 8 * 24 * 3600_000; // every channel now counts as near expiry
     try {
@@ -151,6 +164,8 @@ describe('Google sync under repeats, reordering and failures', () => {
     expect(active).toHaveLength(1);
     expect(active[0]!.id).not.toBe(before[0]!.id);
     expect(after.find((c) => c.id === before[0]!.id)!.state).not.toBe('active');
+    // stopped here: refused at once, though verified (and remembered) a moment ago
+    expect((await notify()).status).toBe(404);
   });
 
   it('marks the connection reauth_required when Google refuses the refresh token, once, without crashing', async () => {

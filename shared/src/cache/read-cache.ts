@@ -16,16 +16,21 @@ export class ReadCache {
     private readonly maxEntries = 10_000,
   ) {}
 
-  get<T>(key: string, load: () => Promise<T>): Promise<T> {
+  /** `keep`: whether an answer is remembered (say, only what was found); the askers meanwhile share it anyway. */
+  get<T>(key: string, load: () => Promise<T>, keep?: (value: T) => boolean): Promise<T> {
     if (this.ttlMs <= 0) return load();
     const now = Date.now();
     const hit = this.entries.get(key);
     if (hit && hit.until > now) return hit.value as Promise<T>;
     // a thenable (a mongoose query) runs again at each then: settle it once
     const value = Promise.resolve(load());
-    this.entries.set(key, { until: now + this.ttlMs, value });
+    const entry = { until: now + this.ttlMs, value };
+    this.entries.set(key, entry);
+    const drop = () => {
+      if (this.entries.get(key) === entry) this.entries.delete(key);
+    };
     // a failed answer is not remembered
-    value.catch(() => this.entries.delete(key));
+    value.then((v) => (keep && !keep(v) ? drop() : undefined), drop);
     if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
     return value;
   }

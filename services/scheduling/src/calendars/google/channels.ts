@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { Schema, type Connection, type InferSchemaType, type Model } from 'mongoose';
+import { ReadCache } from '@cadence/shared/cache/read-cache';
 import { contextLogger, type Logger } from '@cadence/shared/logging';
 import type { ConnectionDoc } from '../../connections/models.js';
 import { nextSequence } from '../../outbox/sequence.js';
@@ -41,6 +42,7 @@ export const channelModels = (conn: Connection) => ({
 type ChannelModels = ReturnType<typeof channelModels>;
 
 const STALE_CLAIM_MS = 5 * 60_000;
+const ACTIVE_CHANNEL_TTL_MS = 60_000;
 
 const hash = (token: string) => createHash('sha256').update(token).digest();
 
@@ -49,6 +51,9 @@ const hash = (token: string) => createHash('sha256').update(token).digest();
  * opened before the old expires, then the old is stopped.
  */
 export class GoogleChannels {
+  /** Active channels by id (a channel id names one organization's channel: nothing crosses organizations). */
+  private readonly active = new ReadCache(ACTIVE_CHANNEL_TTL_MS);
+
   constructor(
     private readonly models: ChannelModels,
     private readonly accounts: GoogleAccounts,
@@ -56,10 +61,20 @@ export class GoogleChannels {
     private readonly now: () => Date,
   ) {}
 
-  /** The active channel behind a notification, if its id, token and resource all match. */
+  /**
+   * The active channel behind a notification, if its id, token and resource all match. Active
+   * channels are remembered for ACTIVE_CHANNEL_TTL_MS: a burst of changes in one calendar is a
+   * burst of notifications on one channel, each otherwise a database read. A channel stopped by
+   * another replica may be taken for active that long; its notifications then only ask for a sync
+   * of a calendar that has none to do, which is harmless (and Google stops sending on it anyway).
+   */
   async verify(channelId: string, token: string | undefined, resourceId: string | undefined): Promise<ChannelDoc | undefined> {
     // by id alone: FerretDB (SQLite) looks a document up by index only for an `_id`-only filter
-    const channel = await this.models.Channels.findById(channelId).lean();
+    const channel = await this.active.get(
+      channelId,
+      () => this.models.Channels.findById(channelId).lean().exec(),
+      (c) => c?.status === 'active',
+    );
     if (channel?.status !== 'active' || !token || resourceId !== channel.resourceId) return undefined;
     return timingSafeEqual(hash(token), Buffer.from(channel.tokenHash, 'hex')) ? channel : undefined;
   }
@@ -127,12 +142,17 @@ export class GoogleChannels {
     const active = await this.models.Channels.find({ connectionId: connection._id, status: 'active' }).lean();
     for (const channel of active) {
       if (remote) await this.stop(connection, channel);
-      else await this.models.Channels.updateOne({ _id: channel._id }, { $set: { status: 'stopped' } });
+      else await this.markStopped(channel._id);
     }
   }
 
+  private async markStopped(channelId: string): Promise<void> {
+    await this.models.Channels.updateOne({ _id: channelId }, { $set: { status: 'stopped' } });
+    this.active.forget(channelId);
+  }
+
   private async stop(connection: ConnectionDoc, channel: ChannelDoc): Promise<void> {
-    await this.models.Channels.updateOne({ _id: channel._id }, { $set: { status: 'stopped' } });
+    await this.markStopped(channel._id);
     try {
       await withGoogleRetry(() =>
         this.accounts.client(connection).channels.stop({ requestBody: { id: channel._id, resourceId: channel.resourceId } }),

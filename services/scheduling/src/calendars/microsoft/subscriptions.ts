@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Schema, type Connection, type InferSchemaType, type Model } from 'mongoose';
+import { ReadCache } from '@cadence/shared/cache/read-cache';
 import { contextLogger, type Logger } from '@cadence/shared/logging';
 import type { ConnectionDoc } from '../../connections/models.js';
 import { nextSequence } from '../../outbox/sequence.js';
@@ -57,6 +58,7 @@ export class SubscriptionRefusedError extends Error {
 }
 
 const STALE_CLAIM_MS = 5 * 60_000;
+const ACTIVE_SUBSCRIPTION_TTL_MS = 60_000;
 const hash = (secret: string) => createHash('sha256').update(secret).digest();
 
 /**
@@ -64,6 +66,9 @@ const hash = (secret: string) => createHash('sha256').update(secret).digest();
  * well before Outlook's short lifetime ends, and made anew when Graph removed it.
  */
 export class MicrosoftSubscriptions {
+  /** Active subscriptions by id (Graph's ids name one organization's subscription: nothing crosses organizations). */
+  private readonly active = new ReadCache(ACTIVE_SUBSCRIPTION_TTL_MS);
+
   constructor(
     private readonly models: SubscriptionModels,
     private readonly Connections: Model<ConnectionDoc>,
@@ -72,11 +77,21 @@ export class MicrosoftSubscriptions {
     private readonly now: () => Date,
   ) {}
 
-  /** The active subscription behind a notification, if its id and clientState match. */
+  /**
+   * The active subscription behind a notification, if its id and clientState match. Active ones are
+   * remembered for ACTIVE_SUBSCRIPTION_TTL_MS (a burst of changes is a burst of notifications on
+   * one subscription); one ended by another replica may pass that long, and its notifications then
+   * only ask for a sync the calendar does not need.
+   */
   async verify(subscriptionId: unknown, clientState: unknown): Promise<SubscriptionDoc | undefined> {
     if (typeof subscriptionId !== 'string' || typeof clientState !== 'string' || subscriptionId.length > 200) return undefined;
-    const sub = await this.models.Subscriptions.findOne({ _id: subscriptionId, status: 'active' }).lean();
-    if (!sub) return undefined;
+    // by id alone: FerretDB (SQLite) looks a document up by index only for an `_id`-only filter
+    const sub = await this.active.get(
+      subscriptionId,
+      () => this.models.Subscriptions.findById(subscriptionId).lean().exec(),
+      (found) => found?.status === 'active',
+    );
+    if (sub?.status !== 'active') return undefined;
     return timingSafeEqual(hash(clientState), Buffer.from(sub.clientStateHash, 'hex')) ? sub : undefined;
   }
 
@@ -116,7 +131,7 @@ export class MicrosoftSubscriptions {
       await this.accounts.call(connection, (c) => c.api(`/subscriptions/${sub._id}`).patch({ expirationDateTime }));
     } catch (err) {
       if (graphStatus(err) !== 404) throw err;
-      await this.models.Subscriptions.updateOne({ _id: sub._id }, { $set: { status: 'removed' } });
+      await this.end(sub._id, 'removed');
       return false;
     }
     await this.models.Subscriptions.updateOne({ _id: sub._id }, { $set: { expiration: new Date(expirationDateTime) } });
@@ -125,8 +140,14 @@ export class MicrosoftSubscriptions {
 
   /** Graph told us it removed the subscription: forget it, then subscribe again. */
   async removed(connection: ConnectionDoc, subscriptionId: string): Promise<void> {
-    await this.models.Subscriptions.updateOne({ _id: subscriptionId }, { $set: { status: 'removed' } });
+    await this.end(subscriptionId, 'removed');
     await this.ensure(connection);
+  }
+
+  /** A subscription no longer active: in the database, and at once in this replica's memory. */
+  private async end(subscriptionId: string, status: 'removed' | 'stopped'): Promise<void> {
+    await this.models.Subscriptions.updateOne({ _id: subscriptionId }, { $set: { status } });
+    this.active.forget(subscriptionId);
   }
 
   private expiry(): string {
@@ -184,7 +205,7 @@ export class MicrosoftSubscriptions {
   }
 
   private async stop(connection: ConnectionDoc, sub: SubscriptionDoc, remote: boolean): Promise<void> {
-    await this.models.Subscriptions.updateOne({ _id: sub._id }, { $set: { status: 'stopped' } });
+    await this.end(sub._id, 'stopped');
     if (!remote) return;
     try {
       await this.accounts.call(connection, (c) => c.api(`/subscriptions/${sub._id}`).delete());
