@@ -6,6 +6,7 @@ import { inParallel, withDeadline } from '@cadence/shared/process';
 import type { ConnectionDoc } from '../connections/models.js';
 import { CursorExpiredError, ReauthRequiredError } from './errors.js';
 import type { SyncStateDoc } from './models.js';
+import { SyncRequests } from './requests.js';
 
 /** One provider's incremental sync of one connected calendar. */
 export interface CalendarSyncer {
@@ -55,6 +56,7 @@ export class SyncScheduler {
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = true;
+  private readonly requests: SyncRequests;
 
   constructor(
     private readonly States: Model<SyncStateDoc>,
@@ -64,18 +66,13 @@ export class SyncScheduler {
     private readonly logger: Logger,
     private readonly now: () => Date,
     private readonly opts: SyncSchedulerOptions,
-  ) {}
+  ) {
+    this.requests = new SyncRequests(States, now);
+  }
 
   /** Something changed (a notification, a reconcile, a new connection): sync this calendar soon. */
   async request(connection: Pick<ConnectionDoc, '_id' | 'organizationId' | 'provider'>): Promise<void> {
-    await this.States.updateOne(
-      { _id: connection._id },
-      {
-        $set: { pending: true, requestedAt: this.now() },
-        $setOnInsert: { organizationId: connection.organizationId, provider: connection.provider },
-      },
-      { upsert: true },
-    );
+    await this.requests.add(connection);
     this.wake();
   }
 
