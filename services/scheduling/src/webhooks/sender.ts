@@ -33,7 +33,15 @@ type Subscription = SubscriptionDoc & { _id: string };
 export class Sender {
   private readonly inFlight = new Map<string, { abort: AbortController; done: Promise<void> }>();
   private stopping = false;
-  /** Woken after each send, for what it unblocked. */
+  /**
+   * Whether the last tick left a queued delivery unsent by this worker (behind another of its
+   * series, over its subscription's limit, due later, or claimed elsewhere), and whether a tick is
+   * under way: only then can a finished send unblock something. A burst of deliveries that each
+   * went at once otherwise cost a tick (seven reads and writes) per send for nothing.
+   */
+  private waiting = true;
+  private ticking = false;
+  /** Woken after a send that may have unblocked another. */
   onSettled: () => void = () => undefined;
 
   constructor(
@@ -48,6 +56,16 @@ export class Sender {
   ) {}
 
   async tick(): Promise<void> {
+    this.ticking = true;
+    try {
+      await this.send();
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  private async send(): Promise<void> {
+    this.waiting = true;
     if (this.stopping || this.inFlight.size >= MAX_SENDS_PER_PROCESS) return;
     const { Queue, Subscriptions } = this.models;
     // claims before the queue: a delivery that ends in between is then missing from the queue
@@ -59,7 +77,9 @@ export class Sender {
     // the delivery has left the queue, and goes here
     const queued = new Set(items.map((i) => i._id));
     await this.claims.remove(claims.filter((c) => !queued.has(c.key)).map((c) => c._id));
-    if (!items.length) return;
+    // what this tick does not send waits for a send to end (or is due later: the poll's)
+    const settle = () => (this.waiting = items.some((i) => !this.inFlight.has(i._id)));
+    if (!items.length) return void settle();
 
     const subscriptionIds = [...new Set(items.map((i) => i.subscriptionId))];
     const subscriptions = new Map(
@@ -79,7 +99,7 @@ export class Sender {
     const taken = await this.claims.takeMany(
       picks.map((p) => ({ key: p._id, subscriptionId: p.subscriptionId, latest: latest.get(p._id) ?? null })),
     );
-    if (!taken.size) return;
+    if (!taken.size) return void settle();
     const going = await this.confirm(
       picks.filter((p) => taken.has(p._id)),
       items,
@@ -87,6 +107,7 @@ export class Sender {
     );
     await Promise.all([...taken].filter(([id]) => !going.has(id)).map(([, claim]) => this.claims.release(claim)));
     for (const item of going.values()) this.launch(item, taken.get(item._id)!, subscriptions.get(item.subscriptionId)!);
+    settle();
   }
 
   /**
@@ -119,7 +140,7 @@ export class Sender {
       })
       .finally(() => {
         this.inFlight.delete(item._id);
-        if (!this.stopping) this.onSettled();
+        if (!this.stopping && (this.waiting || this.ticking)) this.onSettled();
       });
     this.inFlight.set(item._id, { abort, done });
   }
