@@ -1,17 +1,49 @@
 import { DateTime, FixedOffsetZone, IANAZone } from 'luxon';
 
-/**
- * A zone's UTC offset at an instant, remembered. luxon asks Intl for it at every conversion (its
- * `partsOffset` was the largest single cost of expanding a year of meetings), while an
- * organization's meetings share a few zones and weekly times, so the same instants come back.
- */
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+
+/** Offsets by zone and instant, for instants of the days on which a zone's offset changes. */
 const offsets = new Map<string, Map<number, number>>();
 let remembered = 0;
-/** ~5 MB at most; cleared whole when full (a few hundred slots × a few years fit many times). */
+/** ~5 MB at most per memory; cleared whole when full (a few zones × a few years fit many times). */
 const MAX_REMEMBERED = 50_000;
 
+/** Offsets by zone and UTC day number; null for a day on which the zone's offset changes. */
+const dayOffsets = new Map<string, Map<number, number | null>>();
+let daysRemembered = 0;
+
+/**
+ * A zone's UTC offset at an instant, remembered. luxon asks Intl for it at every conversion (its
+ * `partsOffset` was the largest single cost of expanding a year of meetings). Remembered by UTC
+ * day: a thousand pairs meeting at different times are a thousand instants a week, but the
+ * zones' offsets change a few times a year, so a year's report asks Intl some 2 × 365 questions
+ * per zone instead of one per meeting (~50,000: the first report's largest cost).
+ */
 export function zoneOffset(zone: string, ts: number): number {
-  // by zone, then by instant: no key string to build for each of a report's ~100,000 questions
+  let byDay = dayOffsets.get(zone);
+  if (!byDay) dayOffsets.set(zone, (byDay = new Map()));
+  const day = Math.floor(ts / DAY_MS);
+  let whole = byDay.get(day);
+  if (whole === undefined) {
+    if (daysRemembered >= MAX_REMEMBERED) {
+      for (const m of dayOffsets.values()) m.clear();
+      daysRemembered = 0;
+    }
+    const zoned = IANAZone.create(zone);
+    // the same at the day's first and last millisecond: the same all day (no zone changes its
+    // offset and back within a day; the tests compare with luxon at random instants in every zone)
+    const first = zoned.offset(day * DAY_MS);
+    whole = first === zoned.offset((day + 1) * DAY_MS - 1) ? first : null;
+    byDay.set(day, whole);
+    daysRemembered++;
+  }
+  return whole ?? offsetAt(zone, ts);
+}
+
+/** The offset at an instant of a day on which it changes. */
+function offsetAt(zone: string, ts: number): number {
+  // by zone, then by instant: no key string to build for each question
   let byInstant = offsets.get(zone);
   if (!byInstant) offsets.set(zone, (byInstant = new Map()));
   let offset = byInstant.get(ts);
@@ -46,8 +78,6 @@ export function localIso(at: Date, zone: string): string {
   })!;
 }
 
-const MINUTE_MS = 60_000;
-const DAY_MS = 86_400_000;
 const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
 
 /** Local days worked out so far, by day number since 1970 (a report's meetings fall on a few hundred). */
