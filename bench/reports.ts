@@ -17,6 +17,7 @@ import { newId } from '@cadence/shared/ids';
 import { startService, stopService, type ServiceProcess } from '@cadence/shared/launcher/children';
 import { KeyedLock } from '@cadence/shared/process';
 import { occurrenceKey, WEEKDAYS } from '@cadence/shared/time';
+import { cpuUse } from './support/cpu-use.js';
 import { serviceEntries } from './support/service-entries.js';
 
 /**
@@ -93,11 +94,18 @@ export async function run(): Promise<void> {
     // a cold report on FerretDB can take longer than fetch's default five minutes for headers
     const patient = new Agent({ headersTimeout: 30 * 60_000, bodyTimeout: 30 * 60_000 });
     const fetchReport = async (format: 'json' | 'csv') => {
+      // where the time went: CPU of each process over the report (this one only reads the answer)
+      const use = await cpuUse({ scheduling: scheduling.child.pid, agenda: agenda.child.pid, database: db.pid });
       const started = performance.now();
       const res = await fetch(`${url}&format=${format}`, { headers: { authorization: `Bearer ${key}` }, dispatcher: patient });
       const body = await res.text();
+      const ms = performance.now() - started;
       if (!res.ok) throw new Error(`${format}: ${res.status} ${body.slice(0, 500)}`);
-      return { ms: performance.now() - started, bytes: body.length, body };
+      const cpu = (await use.stop()) as Record<string, number>;
+      log(
+        `  ${format} ${Math.round(ms)} ms; CPU in cores: scheduling ${cpu['schedulingCores']}, agenda ${cpu['agendaCores']}, database ${cpu['databaseCores']}`,
+      );
+      return { ms, bytes: body.length, body };
     };
     const times: Record<'json' | 'csv', number[]> = { json: [], csv: [] };
     let check = '';
