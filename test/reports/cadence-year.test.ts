@@ -263,7 +263,7 @@ describe('the number of queries a report makes', () => {
     const watch = (coll: string, method: string, filter: unknown) => {
       // what a report asks for (background workers look up other things, without an organization)
       if (
-        ['series', 'people', 'occurrences', 'occurrence_keys', 'agendas', 'homework', 'report_facts'].includes(coll) &&
+        ['series', 'people', 'occurrences', 'occurrence_outcomes', 'agendas', 'homework', 'report_facts'].includes(coll) &&
         (filter as Json)?.organizationId
       )
         seen.push(`${coll}.${method}`);
@@ -281,7 +281,7 @@ describe('the number of queries a report makes', () => {
       // agendas and homework through their series' facts (reports/facts/), read by id
       // what the occurrence records say from the outcomes listed beside their keys (occurrences/recorded-keys.ts):
       // no record is read while none is being written
-      expect(one).toEqual(['occurrence_keys.find', 'people.find', 'report_facts.find', 'series.find']);
+      expect(one).toEqual(['occurrence_outcomes.find', 'people.find', 'report_facts.find', 'series.find']);
       expect(all).toEqual(one);
     } finally {
       h.scheduling.ctx.models.Series.db.set('debug', false);

@@ -3,7 +3,13 @@ import { cadenceCategory } from '@cadence/shared/cadence/streaks';
 import type { OccurrenceView, SeriesOutcomes } from '@cadence/shared/clients/scheduling';
 import { schedulingModels } from '@cadence/scheduling/context';
 import { occurrenceId, type OccurrenceDoc } from '@cadence/scheduling/occurrences/models';
-import { beginRecordWrite, buildRecordedKeys, endRecordWrite } from '@cadence/scheduling/occurrences/recorded-keys';
+import {
+  beginRecordWrite,
+  buildRecordedKeys,
+  endRecordWrite,
+  fieldsOf,
+  listedKey,
+} from '@cadence/scheduling/occurrences/recorded-keys';
 import { agendaHarness } from '../harness/agenda.js';
 
 /** `GET /v1/occurrences` (scheduling), which reports page through: one page of series at a time. */
@@ -80,7 +86,7 @@ describe('occurrences by pair, page by page', () => {
   it('reads the next page while answering this one, and answers it from those reads when asked soon after', async () => {
     const finds: string[] = [];
     h.scheduling.ctx.models.Series.db.set('debug', (coll: string, method: string) => {
-      if ((coll === 'people' || coll === 'occurrence_keys') && method === 'find') finds.push(coll);
+      if ((coll === 'people' || coll === 'occurrence_outcomes') && method === 'find') finds.push(coll);
     });
     try {
       const first = await get('limit=2');
@@ -177,7 +183,7 @@ describe('occurrences by pair, page by page', () => {
 
     // a writer that counted its write and died after changing the record: the record is read, not the listed outcome
     const key = b.occurrences[1]!.key;
-    await RecordedKeys.updateOne({ _id: `${b.series.id}@${key.slice(0, 4)}` }, { $inc: { [`writing.${key}`]: 1 } });
+    await RecordedKeys.updateOne({ _id: `${b.series.id}@${key.slice(0, 4)}` }, { $inc: { [fieldsOf(key).writing]: 1 } });
     await Occurrences.updateOne(
       { _id: occurrenceId(b.series.id, key) },
       { $set: { state: 'cancelled', cancellation: { excused: false } } },
@@ -208,15 +214,18 @@ describe('occurrences by pair, page by page', () => {
     await endRecordWrite(models, listing, record(2, 'cancelled'));
     await endRecordWrite(models, listing); // a write that did not happen (another writer won) takes its count back too
     await endRecordWrite(models, listing, record(1, 'scheduled'));
-    const list = await models.RecordedKeys.findById(`${series}@${key.slice(0, 4)}`).lean();
-    expect(list!.keys).toContain(key);
-    expect((list!.outcomes as Record<string, { version: number; state: string }>)[key]).toMatchObject({
+    expect(await listedKey(models, series, key)).toEqual({
+      writing: 0,
       version: 2,
-      state: 'cancelled',
+      outcome: expect.objectContaining({ state: 'cancelled' }),
     });
-    expect((list!.writing as Record<string, number>)[key]).toBe(0);
     // no record was written: unlisted again for the tests after this one
-    await models.RecordedKeys.updateOne({ _id: list!._id }, { $pull: { keys: key }, $unset: { [`outcomes.${key}`]: 1 } });
+    const f = fieldsOf(key);
+    await models.RecordedKeys.updateOne(
+      { _id: `${series}@${key.slice(0, 4)}` },
+      { $unset: { [f.writing]: 1, [f.version]: 1, [f.outcome]: 1 } },
+    );
+    expect(await listedKey(models, series, key)).toBeUndefined();
   });
 
   it('looks up only the records its series list, and lists the records an older version wrote once the lists are built', async () => {
@@ -254,7 +263,12 @@ describe('occurrences by pair, page by page', () => {
     // a start of this version on that database (its own models: nothing remembered of the first build)
     const upgraded = schedulingModels(h.scheduling.ctx.models.Series.db.useDb(h.scheduling.ctx.models.Series.db.name));
     await upgraded.RecordedKeysBuilds.deleteMany({});
+    // the lists an older version kept in its own layout, which this one does not read
+    await upgraded.Series.db.collection('occurrence_keys').insertOne({ _id: `${target.series.id}@2026` as never, keys: [key] });
     expect(await buildRecordedKeys(upgraded)).toEqual({ built: true, records: records + 1 });
+    const collections = (await upgraded.Series.db.listCollections()).map((c) => c.name);
+    expect(collections).toContain('occurrence_outcomes');
+    expect(collections).not.toContain('occurrence_keys'); // derived data of a former layout: dropped
     expect(await stateOf()).toBe('cancelled');
     // and its outcome listed beside its key: a report counts it without reading it
     const report = await reportPage();

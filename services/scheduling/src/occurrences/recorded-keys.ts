@@ -13,26 +13,43 @@ import type { OccurrenceDoc } from './models.js';
 import { outcomeFields, type OutcomeFields } from './view.js';
 
 /** The lists' layout: a new one is built again from the records. */
-const LAYOUT = 'occurrence-keys-2';
+const LAYOUT = 'occurrence-keys-3';
+/** Where the lists of the layouts before were (their nested outcomes): dropped once these are built. */
+const FORMER_COLLECTION = 'occurrence_keys';
 const bucketOf = (seriesId: string, key: string) => `${seriesId}@${key.slice(0, 4)}`;
 
 type Models = Pick<SchedulingContext['models'], 'RecordedKeys' | 'RecordedKeysBuilds' | 'Occurrences'>;
 type Listing = { organizationId: string; seriesId: string; key: string };
-type StoredOutcome = OutcomeFields & { version: number };
+
+/**
+ * A key's fields in its list (models.ts): writes under way (listed while present), the listed
+ * outcome's version, and the outcome as JSON. Keys are `20260105T140000Z`: no dot, no `$`.
+ */
+export const fieldsOf = (key: string) => ({ writing: WRITING + key, version: VERSION + key, outcome: OUTCOME + key });
+const [WRITING, VERSION, OUTCOME] = ['w', 'v', 'o'];
+
+/** A listed outcome as the record has it (JSON keeps `restoredAt` as its ISO string). */
+function parseOutcome(json: string): OutcomeFields {
+  const outcome = JSON.parse(json) as OutcomeFields & { restoredAt?: string | Date | null };
+  if (outcome.restoredAt) outcome.restoredAt = new Date(outcome.restoredAt);
+  return outcome as OutcomeFields;
+}
 
 /** A record's outcome as listed beside its key, unless one of a later version is there already. */
-const newerOutcome = (bucket: string, record: OccurrenceDoc) => ({
-  filter: { _id: bucket, [`outcomes.${record.key}.version`]: { $not: { $gte: record.version } } },
-  set: { [`outcomes.${record.key}`]: { version: record.version, ...outcomeFields(record) } satisfies StoredOutcome },
-});
+const newerOutcome = (bucket: string, record: OccurrenceDoc) => {
+  const f = fieldsOf(record.key);
+  return {
+    filter: { _id: bucket, [f.version]: { $not: { $gte: record.version } } },
+    set: { [f.version]: record.version, [f.outcome]: JSON.stringify(outcomeFields(record)) },
+  };
+};
 
 /** Before a record is written (created or updated): its key is listed and the write counted. */
 export async function beginRecordWrite(models: Pick<Models, 'RecordedKeys'>, r: Listing): Promise<void> {
   await models.RecordedKeys.updateOne(
     { _id: bucketOf(r.seriesId, r.key) },
     {
-      $addToSet: { keys: r.key },
-      $inc: { [`writing.${r.key}`]: 1 },
+      $inc: { [fieldsOf(r.key).writing]: 1 },
       $setOnInsert: { organizationId: r.organizationId, seriesId: r.seriesId },
     },
     { upsert: true },
@@ -42,12 +59,25 @@ export async function beginRecordWrite(models: Pick<Models, 'RecordedKeys'>, r: 
 /** After the write (`written`: the record as written, none when it was not): its outcome, and the count taken back. */
 export async function endRecordWrite(models: Pick<Models, 'RecordedKeys'>, r: Listing, written?: OccurrenceDoc): Promise<void> {
   const bucket = bucketOf(r.seriesId, r.key);
-  const back = { $inc: { [`writing.${r.key}`]: -1 } };
+  const back = { $inc: { [fieldsOf(r.key).writing]: -1 } };
   if (written) {
     const { filter, set } = newerOutcome(bucket, written);
     if ((await models.RecordedKeys.updateOne(filter, { $set: set, ...back })).matchedCount) return;
   }
   await models.RecordedKeys.updateOne({ _id: bucket }, back);
+}
+
+/** What the list of a key's series and year says of it (for tests and checks): none when unlisted. */
+export async function listedKey(models: Pick<Models, 'RecordedKeys'>, seriesId: string, key: string) {
+  const list = (await models.RecordedKeys.findById(bucketOf(seriesId, key)).lean()) as Record<string, unknown> | null;
+  const f = fieldsOf(key);
+  if (typeof list?.[f.writing] !== 'number') return undefined;
+  const outcome = list[f.outcome];
+  return {
+    writing: list[f.writing] as number,
+    version: list[f.version] as number | undefined,
+    outcome: typeof outcome === 'string' ? parseOutcome(outcome) : undefined,
+  };
 }
 
 /** Databases (by their model) known to have the lists built: that never becomes untrue. */
@@ -84,36 +114,23 @@ export async function recordedOutcomes(
       }
   }
   const lists = (
-    await Promise.all(
-      idLists([...buckets]).map((ids) =>
-        models.RecordedKeys.find({ _id: { $in: ids }, organizationId })
-          .select({ keys: 1, outcomes: 1, writing: 1 })
-          .lean(),
-      ),
-    )
-  ).flat();
-  const byBucket = new Map(
-    lists.map((l) => [
-      l._id,
-      {
-        keys: new Set(l.keys),
-        outcomes: (l.outcomes ?? {}) as Record<string, StoredOutcome | undefined>,
-        writing: (l.writing ?? {}) as Record<string, number | undefined>,
-      },
-    ]),
-  );
+    await Promise.all(idLists([...buckets]).map((ids) => models.RecordedKeys.find({ _id: { $in: ids }, organizationId }).lean()))
+  ).flat() as unknown as (Record<string, unknown> & { _id: string })[];
+  const byBucket = new Map(lists.map((l) => [l._id, l]));
   return planned.map((p) => {
     let year = '';
-    let list: ReturnType<typeof byBucket.get>;
+    let list: Record<string, unknown> | undefined;
     return p.keys.map((key): Recorded => {
       if (!year || !key.startsWith(year)) {
         year = key.slice(0, 4);
         list = byBucket.get(bucketOf(p.seriesId, key));
       }
-      if (!list?.keys.has(key)) return undefined; // no record
-      const outcome = list.outcomes[key];
+      // (fieldsOf's names, without an object per one of a report's ~80,000 keys)
+      const writing = list?.[WRITING + key];
+      if (writing === undefined) return undefined; // no record
+      const outcome = list![OUTCOME + key];
       // a write counted and not ended (under way, or its writer died): the record itself says
-      return outcome && !list.writing[key] ? outcome : 'read';
+      return writing === 0 && typeof outcome === 'string' ? parseOutcome(outcome) : 'read';
     });
   });
 }
@@ -146,7 +163,8 @@ export async function buildRecordedKeys(models: Models): Promise<{ built: boolea
         updateOne: {
           filter: { _id },
           update: {
-            $addToSet: { keys: { $each: b.keys } },
+            // listed with no write under way (an existing count is left as it is)
+            $inc: Object.fromEntries(b.keys.map((k) => [fieldsOf(k).writing, 0])),
             $setOnInsert: { organizationId: b.organizationId, seriesId: b.seriesId },
           },
           upsert: true,
@@ -179,6 +197,8 @@ export async function buildRecordedKeys(models: Models): Promise<{ built: boolea
     if (!isDuplicateKeyError(err)) throw err; // another replica finished too
   }
   built.add(RecordedKeysBuilds);
+  // the former layout's lists: only ever derived from the records, now listed here again
+  await RecordedKeys.db.dropCollection(FORMER_COLLECTION).catch(() => undefined); // absent: nothing to drop
   return { built: true, records };
 }
 
