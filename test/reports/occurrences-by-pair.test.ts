@@ -83,21 +83,26 @@ describe('occurrences by pair, page by page', () => {
     expect(seriesReads).toBe(1);
   });
 
-  it('reads the next page while answering this one, and answers it from those reads when asked soon after', async () => {
+  it('reads the next two pages while answering this one, and answers them from those reads when asked soon after', async () => {
     const finds: string[] = [];
     h.scheduling.ctx.models.Series.db.set('debug', (coll: string, method: string) => {
       if ((coll === 'people' || coll === 'occurrence_outcomes') && method === 'find') finds.push(coll);
     });
     try {
-      const first = await get('limit=2');
-      await new Promise((r) => setTimeout(r, 200));
-      expect(finds.filter((c) => c === 'people')).toHaveLength(2); // this page's and the next one's
-      const second = await get(`limit=2&cursor=${first.nextCursor}`);
-      await new Promise((r) => setTimeout(r, 200));
-      expect(finds.filter((c) => c === 'people')).toHaveLength(3); // only the third page's, ahead
-      const third = await get(`limit=2&cursor=${second.nextCursor}`);
-      expect(third.nextCursor).toBeNull();
-      expect([...first.items, ...second.items, ...third.items]).toEqual((await get('limit=100')).items);
+      const pages: Page[] = [];
+      const peopleReads: number[] = [];
+      let cursor: string | null | undefined;
+      for (let i = 0; i < 5 && cursor !== null; i++) {
+        const page = await get(`limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+        await new Promise((r) => setTimeout(r, 200));
+        pages.push(page);
+        peopleReads.push(finds.filter((c) => c === 'people').length);
+        cursor = page.nextCursor;
+      }
+      expect(cursor).toBeNull();
+      // this page's and the next two's; then one page more ahead each time, until the fifth, the last
+      expect(peopleReads).toEqual([3, 4, 5, 5, 5]);
+      expect(pages.flatMap((p) => p.items)).toEqual((await get('limit=100')).items);
     } finally {
       h.scheduling.ctx.models.Series.db.set('debug', false);
     }

@@ -87,6 +87,19 @@ type PageItems = OccurrencesByPairPage['items'] | OccurrencesForReportPage['item
 /** Kept reads of series, and the next page answered ahead (series-window.ts). */
 export type PairWindows = SeriesWindows<SeriesRow, PageItems>;
 
+/**
+ * Pages answered ahead of the one asked for. With one, a report's pages came a page's database
+ * reads and work apart while the CPU was half idle (the reads of one page wait on the database,
+ * the work of the next could run meanwhile); a second overlaps them.
+ */
+const PAGES_AHEAD = 2;
+
+/** The rows of the pages after the one at `from`, up to PAGES_AHEAD of them. */
+const followingPages = <T>(rows: readonly T[], from: number, limit: number): T[][] =>
+  Array.from({ length: PAGES_AHEAD }, (_, i) => rows.slice(from + (i + 1) * limit, from + (i + 2) * limit)).filter(
+    (page) => page.length > 0,
+  );
+
 /** One page of series and the cursor of the next, from a kept read when this replica has it. */
 async function seriesPage(
   ctx: SchedulingContext,
@@ -97,7 +110,7 @@ async function seriesPage(
   page: SeriesRow[];
   nextCursor: string | null;
   /** The kept read this page was cut from: where in it, and the rows of the page after. */
-  kept?: { windowId: string; from: number; following: SeriesRow[] };
+  kept?: { windowId: string; from: number; following: SeriesRow[][] };
 }> {
   const after = decodeCursor(q.cursor);
   const owner = JSON.stringify([organizationId, q.managerId ?? null, q.repId ?? null]);
@@ -123,7 +136,7 @@ async function seriesPage(
     page,
     nextCursor: last && (restKept || more) ? encodeCursor(last, restKept ? windowId : undefined) : null,
     // the caller forgets the window after its last page (once it has taken that page's reads)
-    ...(windowId ? { kept: { windowId, from, following: rows.slice(from + q.limit, from + 2 * q.limit) } } : {}),
+    ...(windowId ? { kept: { windowId, from, following: followingPages(rows, from, q.limit) } } : {}),
   };
 }
 
@@ -214,9 +227,11 @@ export async function occurrencesByPair(
     readPage(ctx, organizationId, series, q).then((reads) => pageItems(reads, q, ctx.now()));
   // a page answered ahead that failed is simply answered again
   const items = (kept && windows.take(kept.windowId, aheadKey(kept.from))?.catch(() => answer(page))) || answer(page);
-  // the next page is read and answered before this one's answer is awaited: asked for next, it is ready
-  if (kept?.following.length) windows.prepare(kept.windowId, aheadKey(kept.from + q.limit), answer(kept.following));
-  else if (kept) windows.forget(kept.windowId);
+  // the next pages are read and answered before this one's answer is awaited: asked for next, they are ready
+  kept?.following.forEach((rows, i) =>
+    windows.prepare(kept.windowId, aheadKey(kept.from + (i + 1) * q.limit), () => answer(rows)),
+  );
+  if (kept && !kept.following.length) windows.forget(kept.windowId);
   return { items: await items, nextCursor, rules } as OccurrencesByPairPage | OccurrencesForReportPage;
 }
 

@@ -11,8 +11,8 @@ interface Kept<T, A> {
   /** The database holds more after the last row. */
   more: boolean;
   at: number;
-  /** The page the next request will ask for, started ahead, under the key of that page. */
-  ahead?: { key: string; at: number; page: Promise<A> };
+  /** The pages the next requests will ask for, started ahead, by the key of each page. */
+  ahead: Map<string, { at: number; page: Promise<A> }>;
 }
 
 /** How long a page started ahead stays good to answer with (it is a moment older than the request). */
@@ -29,7 +29,7 @@ export class SeriesWindows<T, A = never> {
 
   keep(owner: string, rows: T[], more: boolean): string {
     const id = randomBytes(8).toString('base64url');
-    this.kept.set(id, { owner, rows, more, at: Date.now() });
+    this.kept.set(id, { owner, rows, more, at: Date.now(), ahead: new Map() });
     for (const [key, k] of this.kept) if (this.kept.size > MAX_KEPT || Date.now() - k.at > KEEP_MS) this.kept.delete(key);
     return id;
   }
@@ -42,24 +42,25 @@ export class SeriesWindows<T, A = never> {
   }
 
   /**
-   * Starts the following page (its reads, then its answer) while this one is answered: a report
-   * asks for the next page as soon as it has this one, and the work of one page then overlaps the
-   * report's work on the one before.
+   * Starts a following page (its reads, then its answer) while this one is answered, unless it is
+   * started already: a report asks for the next page as soon as it has this one, and the work of
+   * the pages ahead then overlaps the report's work on the one before.
    */
-  prepare(id: string, key: string, page: Promise<A>): void {
+  prepare(id: string, key: string, page: () => Promise<A>): void {
     const k = this.kept.get(id);
-    if (!k) return;
-    page.catch(() => undefined); // a page that failed is answered again by the request itself
-    k.ahead = { key, at: Date.now(), page };
+    if (!k || k.ahead.has(key)) return;
+    const started = page();
+    started.catch(() => undefined); // a page that failed is answered again by the request itself
+    k.ahead.set(key, { at: Date.now(), page: started });
   }
 
-  /** The page started ahead, if it was and is fresh; taken once. */
+  /** A page started ahead, if it was and is fresh; taken once. */
   take(id: string, key: string): Promise<A> | undefined {
-    const k = this.kept.get(id);
-    const ahead = k?.ahead;
-    if (!ahead || ahead.key !== key) return undefined;
-    k.ahead = undefined;
-    return Date.now() - ahead.at <= AHEAD_MS ? ahead.page : undefined;
+    const ahead = this.kept.get(id)?.ahead;
+    const page = ahead?.get(key);
+    if (!page) return undefined;
+    ahead!.delete(key);
+    return Date.now() - page.at <= AHEAD_MS ? page.page : undefined;
   }
 
   forget(id: string): void {
