@@ -187,6 +187,19 @@ describe('the cadence report over a hand-built year', () => {
     expect(pair('Ray Rep').streak.atRisk[0].occurrenceKey).toBe(risk.data.occurrenceKey);
   });
 
+  it('writes the same JSON whether its pairs were worked out while the pages came or after them', async () => {
+    const cached = (await agendaReplica(h, 'agenda-report-json', { reportCacheMs: 24 * 3600_000 })).app;
+    const path = (threshold: number) => `/v1/reports/cadence?from=2026-01-01&to=2026-12-31&threshold=${threshold}`;
+    const viaCache = (threshold: number) =>
+      request(cached).get(path(threshold)).set('authorization', `Bearer ${org.key}`).expect(200);
+    await viaCache(70); // read and kept: its pairs were worked out as its pages came, at 70
+    const late = await viaCache(95); // the kept read at 95: the pairs worked out after, the report written whole
+    const early = await org.agenda.get(path(95)).expect(200); // a new read: the pairs and their JSON as the pages came
+    expect(early.headers['content-type']).toMatch(/^application\/json/);
+    expect(early.text).toBe(late.text);
+    expect(early.body.pairs).toHaveLength(3);
+  });
+
   it('answers CSV that agrees with the JSON, RFC 4180 quoting included', async () => {
     const res = await org.agenda.get('/v1/reports/cadence?from=2026-01-01&to=2026-12-31&format=csv').expect(200);
     expect(res.headers['content-type']).toMatch(/^text\/csv/);

@@ -5,6 +5,7 @@ import type { SchedulingClient, SeriesOutcomes } from '@cadence/shared/clients/s
 import type { CadenceRules } from '@cadence/shared/contracts/scheduling';
 import { localDay, occurrenceKey, occurrenceStart } from '@cadence/shared/time';
 import type { AgendaModels } from '../context.js';
+import { EarlyPairs, type EarlyPairReports } from './early-pairs.js';
 import { FactsReader } from './facts/read.js';
 import {
   foldHomework,
@@ -64,6 +65,8 @@ export interface ReportData {
   homework: Map<string, HomeworkFacts>;
   /** For occurrences in the range. */
   agendas: AgendasBySeries;
+  /** The pairs' reports, worked out while the pages came, as of `now` and at `threshold` (early-pairs.ts). */
+  early?: EarlyPairReports;
 }
 
 const plusDays = (date: string, days: number) => DateTime.fromISO(date, { zone: 'UTC' }).plus({ days }).toISODate()!;
@@ -130,6 +133,8 @@ export async function collectReport(
   organizationId: string,
   q: { range: ReportRange; managerId?: string | undefined; repId?: string | undefined },
   now: Date,
+  /** Work each pair's report out as soon as its pages and facts are in (its JSON too, with `json`). */
+  pairsEarly?: { threshold: number; json: boolean },
 ): Promise<ReportData> {
   const { range } = q;
   // `to` exclusive for scheduling; "today" is at most one day ahead of UTC's in any zone
@@ -168,6 +173,7 @@ export async function collectReport(
 
   const pairs = new Map<string, PairData>();
   let rules: CadenceRules | undefined;
+  const earlyPairs = pairsEarly && facts ? new EarlyPairs(now, pairsEarly.threshold, pairsEarly.json) : undefined;
   const fetchPage = (cursor: string | undefined) => {
     const page = scheduling.occurrencesForReport(
       { from: contextFrom, to: toExclusive, managerId: q.managerId, repId: q.repId, cursor, limit: PAGE_SIZE },
@@ -203,7 +209,10 @@ export async function collectReport(
       addWeeks(pair.weeks, series.id, series.timeZone, outcomes, inRange, inRangeByKey);
     }
     // with their zones known: their homework is counted as it comes in
-    facts?.add(res.items.map((i) => i.series.id));
+    const counted = facts?.add(res.items.map((i) => i.series.id));
+    // every pair but the page's last is whole (a pair's series come together, maybe over two pages)
+    if (earlyPairs && counted)
+      earlyPairs.add([...pairs.values()], res.nextCursor ? 1 : 0, counted, () => ({ ...facts!.counted, rules: rules! }));
     if (!res.nextCursor) break;
   }
   // in order of original start
@@ -226,5 +235,6 @@ export async function collectReport(
     rules: rules ?? { streakBrokenMinWeeks: DEFAULT_STREAK_BROKEN_MIN_WEEKS },
     homework: local.homework,
     agendas: local.agendas,
+    ...(earlyPairs ? { early: await earlyPairs.result() } : {}),
   };
 }

@@ -2,6 +2,7 @@ import { evaluateStreaks, heldOrUpcoming, type CadenceWeek } from '@cadence/shar
 import { standardTemplate } from '../templates/standard.js';
 import { activityOf, type WeeklyFigures } from './activity.js';
 import type { PairData, ReportData, ReportRange } from './collect.js';
+import type { PairInputs } from './early-pairs.js';
 import type { CadenceReport, ManagerReport, PairReport, Stats } from './schemas.js';
 
 const STANDARD_ITEMS = standardTemplate.items.length;
@@ -10,7 +11,7 @@ const percent = (part: number, whole: number) => (whole > 0 ? Math.round((part /
 const below = (adherence: number | null, threshold: number) => adherence !== null && adherence < threshold;
 
 /** A pair's figures over the range, and its streaks from the same rules the events use. */
-export function pairReport(pair: PairData, data: ReportData, now: Date, threshold: number): PairReport {
+export function pairReport(pair: PairData, data: PairInputs, now: Date, threshold: number): PairReport {
   const weeks: CadenceWeek[] = [];
   const inRange: PairReport['weeks'] = [];
   const c = {
@@ -158,9 +159,17 @@ const pickStats = (p: PairReport): Stats => {
   return stats;
 };
 
+/** Reports built from pair reports worked out early, with those pairs' JSON (see `reportJson`). */
+const pairsJson = new WeakMap<CadenceReport, readonly string[]>();
+
 /** The whole report: pairs (as collected: by manager, then rep), their managers, the organization. */
 export function buildReport(data: ReportData, range: ReportRange, now: Date, threshold: number): CadenceReport {
-  const pairs = data.pairs.map((p) => pairReport(p, data, now, threshold));
+  // worked out while the pages came, for this very request (a kept read serves later ones, as of theirs)
+  const early =
+    data.early?.now === now.getTime() && data.early.threshold === threshold && data.early.pairs.length === data.pairs.length
+      ? data.early
+      : undefined;
+  const pairs = early?.pairs ?? data.pairs.map((p) => pairReport(p, data, now, threshold));
   const byManager = new Map<string, PairReport[]>();
   for (const p of pairs) {
     const own = byManager.get(p.manager.id);
@@ -173,7 +182,7 @@ export function buildReport(data: ReportData, range: ReportRange, now: Date, thr
     flaggedPairs: own.filter((p) => p.flagged).length,
     ...rollup(own.map(pickStats), threshold),
   }));
-  return {
+  const report: CadenceReport = {
     range,
     generatedAt: now.toISOString(),
     threshold,
@@ -186,6 +195,24 @@ export function buildReport(data: ReportData, range: ReportRange, now: Date, thr
       ...rollup(pairs.map(pickStats), threshold),
     },
     managers,
+    // last: reportJson relies on it
     pairs,
   };
+  if (early?.json) pairsJson.set(report, early.json);
+  return report;
+}
+
+/**
+ * The report as JSON, as JSON.stringify writes it, in pieces: the pairs' JSON worked out early
+ * where there is (the rest is small), so the answer is not first copied into one 12 MB string.
+ */
+export function reportJson(report: CadenceReport): string[] {
+  const pairs = pairsJson.get(report);
+  if (!pairs) return [JSON.stringify(report)];
+  // `pairs` is the last key: `…,"pairs":[]}` opened up for them
+  const rest = JSON.stringify({ ...report, pairs: [] });
+  const pieces = [`${rest.slice(0, -2)}`];
+  pairs.forEach((pair, i) => pieces.push(i ? `,${pair}` : pair));
+  pieces.push(']}');
+  return pieces;
 }

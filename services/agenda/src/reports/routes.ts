@@ -1,10 +1,22 @@
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import type { ApiRouter } from '@cadence/shared/http';
 import { callerOf } from '../auth/authenticate.js';
 import { sendCsv } from './csv.js';
 import { sendHtml } from './html.js';
-import { cadenceReportQuery, cadenceReportSchema, type ReportFormat } from './schemas.js';
+import { reportJson } from './compute.js';
+import { cadenceReportQuery, cadenceReportSchema, type CadenceReport, type ReportFormat } from './schemas.js';
 import type { ReportService } from './service.js';
+
+/**
+ * Written in pieces as they are, without the ETag Express adds (a hash of the whole body, 12 MB
+ * for a large organization): every report carries its own generatedAt, so none could ever match.
+ */
+function sendJson(res: Response, report: CadenceReport): void {
+  res.status(200).type('application/json');
+  res.cork();
+  for (const piece of reportJson(report)) res.write(piece);
+  res.end();
+}
 
 /** `format` wins; otherwise the Accept header (a browser asks for HTML), else JSON. */
 function formatOf(req: Request, asked: ReportFormat | undefined): ReportFormat {
@@ -29,10 +41,8 @@ export function reportRoutes(api: ApiRouter, service: ReportService) {
     async ({ query }, req, res) => {
       const format = formatOf(req, query.format);
       res.vary('Accept');
-      const report = await service.cadence(callerOf(req), query);
-      // written as it is, without the ETag Express adds (a hash of the whole body, 12 MB for a
-      // large organization): every report carries its own generatedAt, so none could ever match
-      if (format === 'json') return void res.status(200).type('application/json').end(JSON.stringify(report));
+      const report = await service.cadence(callerOf(req), query, format === 'json');
+      if (format === 'json') return sendJson(res, report);
       if (format === 'csv') return sendCsv(res, report, `cadence-${report.range.from}-${report.range.to ?? 'today'}.csv`);
       sendHtml(res, report);
     },

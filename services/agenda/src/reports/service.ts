@@ -29,11 +29,17 @@ export class ReportService {
     private readonly cacheMs = 0,
   ) {}
 
-  async cadence(caller: { organizationId: string; scheduling: SchedulingClient }, q: CadenceReportQuery): Promise<CadenceReport> {
+  /** `json`: the report will be written as JSON (its pairs' JSON is then worked out early too). */
+  async cadence(
+    caller: { organizationId: string; scheduling: SchedulingClient },
+    q: CadenceReportQuery,
+    json = false,
+  ): Promise<CadenceReport> {
     const now = this.ctx.now();
     const range = this.range(q, now);
     const today = now.toISOString().slice(0, 10);
     const key = JSON.stringify([caller.organizationId, range.from, range.to ?? today, q.managerId, q.repId]);
+    const threshold = q.threshold ?? this.defaultThreshold;
     const data = await this.read(key, now, () =>
       collectReport(
         caller.scheduling,
@@ -41,9 +47,10 @@ export class ReportService {
         caller.organizationId,
         { range, managerId: q.managerId, repId: q.repId },
         now,
+        { threshold, json },
       ),
     );
-    return buildReport(data, range, now, q.threshold ?? this.defaultThreshold);
+    return buildReport(data, range, now, threshold);
   }
 
   private read(key: string, now: Date, load: () => Promise<ReportData>): Promise<ReportData> {

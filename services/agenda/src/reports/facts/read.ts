@@ -28,6 +28,9 @@ export interface FactsScope {
   now: Date;
 }
 
+/** Writes in progress when the report began: their documents, and the entries they replace. */
+type Pending = { changes: FactChange[]; replaced: Set<string> };
+
 /**
  * A report's agendas and homework from the series' facts, read by id as the pages of series
  * arrive and counted as each read comes in (so little is left once the last page is in). The
@@ -36,7 +39,6 @@ export interface FactsScope {
  */
 export class FactsReader {
   private readonly reads: Promise<void>[] = [];
-  private readonly seriesIds = new Set<string>();
   private readonly agendas: AgendasBySeries = new Map();
   private readonly homework = new Map<string, HomeworkFacts>();
 
@@ -44,7 +46,7 @@ export class FactsReader {
     private readonly ctx: Pick<AgendaContext, 'models'>,
     private readonly organizationId: string,
     private readonly scope: FactsScope,
-    private readonly pending: Promise<{ changes: FactChange[]; replaced: Set<string> }>,
+    private readonly pending: Promise<Pending>,
   ) {}
 
   /** A reader for the scope's keys, or none while the facts are not built yet. */
@@ -61,25 +63,39 @@ export class FactsReader {
     return new FactsReader(ctx, organizationId, scope, pending);
   }
 
-  /** Starts reading some series' facts (a page of them); each is counted as it comes in. */
-  add(seriesIds: readonly string[]): void {
+  /**
+   * Starts reading some series' facts (a page of them); each is counted as it comes in. Resolves
+   * once these series are counted whole (marked writes included): what `counted` then holds of
+   * them is final.
+   */
+  add(seriesIds: readonly string[]): Promise<void> {
     const { loKey, hiKey } = this.scope;
     const years: string[] = [];
     for (let y = Number(loKey.slice(0, 4)); y <= Number(hiKey.slice(0, 4)); y++) years.push(String(y));
     const ids = seriesIds.flatMap((s) => years.map((y) => bucketId(s, y)));
-    for (const s of seriesIds) this.seriesIds.add(s);
-    for (const list of idLists(ids)) {
-      const read = Promise.all([
+    const read = Promise.all([
+      ...idLists(ids).map((list) =>
         this.ctx.models.ReportFacts.find({ _id: { $in: list }, organizationId: this.organizationId })
           .select({ seriesId: 1, facts: 1 })
           .lean(),
-        this.pending,
-      ]).then(([docs, { replaced }]) => {
+      ),
+      this.pending,
+    ]).then((answers) => {
+      const { changes, replaced } = answers.pop() as Pending;
+      for (const docs of answers as { seriesId: string; facts: string }[][])
         for (const d of docs) this.count(d.seriesId, decodeFactsToRead(d.facts), replaced);
-      });
-      read.catch(() => undefined); // awaited in result()
-      this.reads.push(read);
-    }
+      // then the marked writes of these series, from their documents
+      const page = new Set(seriesIds);
+      for (const c of changes) if (page.has(c.seriesId)) this.countChange(c);
+    });
+    read.catch(() => undefined); // awaited in result()
+    this.reads.push(read);
+    return read;
+  }
+
+  /** What is counted so far: final for the series of each `add` that has resolved. */
+  get counted(): LocalFacts {
+    return { agendas: this.agendas, homework: this.homework };
   }
 
   private inRange(key: string): boolean {
@@ -103,18 +119,18 @@ export class FactsReader {
       countHomework(this.homework, seriesId, { status, due, statusChangedAt }, this.scope.now.getTime());
   }
 
+  private countChange(c: FactChange): void {
+    if (c.source === 'agenda') this.countAgenda(c.seriesId, c.key, c.entry);
+    else {
+      const [assignedKey, status, due, statusChangedAt] = c.entry;
+      this.countHomework(c.seriesId, assignedKey, status, due, statusChangedAt);
+    }
+  }
+
   /** Everything read, with marked writes counted from their documents. */
   async result(): Promise<LocalFacts> {
     await Promise.all(this.reads);
-    for (const c of (await this.pending).changes) {
-      if (!this.seriesIds.has(c.seriesId)) continue;
-      if (c.source === 'agenda') this.countAgenda(c.seriesId, c.key, c.entry);
-      else {
-        const [assignedKey, status, due, statusChangedAt] = c.entry;
-        this.countHomework(c.seriesId, assignedKey, status, due, statusChangedAt);
-      }
-    }
-    return { agendas: this.agendas, homework: this.homework };
+    return this.counted;
   }
 }
 
