@@ -123,12 +123,19 @@ export async function run(): Promise<void> {
     }
     const peak = { scheduling: rssMb(scheduling, 'VmHWM'), agenda: rssMb(agenda, 'VmHWM') };
     const best = (xs: number[]) => Math.min(...xs);
+    const median = (xs: number[]) => {
+      const sorted = [...xs].sort((a, b) => a - b);
+      return sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)]! : NaN;
+    };
+    // the first report after a start compiles the code (JIT) and grows the heaps; the others are warm
+    const warm = times.json.slice(1);
     const figures = {
       bench: 'reports',
       pairs,
       jsonMs: times.json,
       csvMs: times.csv,
       jsonColdMs: times.json[0],
+      jsonWarmMedianMs: median(warm),
       jsonBestMs: best(times.json),
       csvBestMs: best(times.csv),
       targetJsonMs: 1000,
@@ -137,11 +144,15 @@ export async function run(): Promise<void> {
       rssAtStartMb: rssAtStart,
       peakRssMb: peak,
       targetRssMb: 250,
+      // both, apart: a warm report's (the median), and the first one's after a start
+      meetsTargetWarm: median(warm) < 1000 && peak.scheduling < 250 && peak.agenda < 250,
       meetsTargets: times.json[0]! < 1000 && peak.scheduling < 250 && peak.agenda < 250,
       database: db.description.split(' ')[0],
     };
     log(`report: ${check}`);
-    log(`JSON  ${times.json.join(' / ')} ms (target < 1000 ms, first run cold)`);
+    log(
+      `JSON  ${times.json.join(' / ')} ms (target < 1000 ms: first run, cold, ${times.json[0]! < 1000 ? 'met' : 'NOT met'}; warm median ${median(warm)} ms, ${median(warm) < 1000 ? 'met' : 'NOT met'})`,
+    );
     log(`CSV   ${times.csv.join(' / ')} ms`);
     log(
       `peak RSS: scheduling ${peak.scheduling} MB, agenda ${peak.agenda} MB (target < 250 MB each; at start ${rssAtStart.scheduling} / ${rssAtStart.agenda} MB)`,
