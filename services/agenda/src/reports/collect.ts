@@ -158,6 +158,17 @@ export async function collectReport(
     const start = occurrenceStart(assignedKey);
     return zone !== undefined && start !== undefined && inRange(localDay(start.at, zone).date, zone);
   };
+  const fetchPage = (cursor: string | undefined) => {
+    const page = scheduling.occurrencesForReport(
+      { from: contextFrom, to: toExclusive, managerId: q.managerId, repId: q.repId, cursor, limit: PAGE_SIZE },
+      60_000,
+    );
+    page.catch(() => undefined); // awaited in its turn; must not go unhandled if an earlier page fails
+    return page;
+  };
+  // asked first: the scheduling service's first page (a read of the organization's series) is the
+  // longest wait, and it needs nothing from here
+  let next = fetchPage(undefined);
   // the series' facts, read by id page by page; until they are built, the documents themselves
   const facts = await FactsReader.open({ models }, organizationId, {
     loKey: occurrenceKey(lo),
@@ -174,15 +185,6 @@ export async function collectReport(
   const pairs = new Map<string, PairData>();
   let rules: CadenceRules | undefined;
   const earlyPairs = pairsEarly && facts ? new EarlyPairs(now, pairsEarly.threshold, pairsEarly.json) : undefined;
-  const fetchPage = (cursor: string | undefined) => {
-    const page = scheduling.occurrencesForReport(
-      { from: contextFrom, to: toExclusive, managerId: q.managerId, repId: q.repId, cursor, limit: PAGE_SIZE },
-      60_000,
-    );
-    page.catch(() => undefined); // awaited in its turn; must not go unhandled if an earlier page fails
-    return page;
-  };
-  let next = fetchPage(undefined);
   for (let page = 0; page < MAX_PAGES; page++) {
     const res = await next;
     // the scheduling service prepares the next page while this one is folded in
