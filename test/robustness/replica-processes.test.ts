@@ -89,7 +89,16 @@ describe('two scheduling processes on one database', () => {
       await new Promise((r) => setTimeout(r, 40));
     }
     const cancelled = () => receiver.at('/replicas').filter((r) => r.body.includes('"occurrence.cancelled"'));
-    await eventually('every cancellation at the receiver', () => (cancelled().length >= keys.length ? true : undefined), 40_000);
+    await eventually(
+      'every cancellation at the receiver',
+      () => (cancelled().length >= keys.length ? true : undefined),
+      40_000,
+    ).catch((err: Error) => {
+      // what arrived, and what the processes said (their warnings: failed syncs, leases), to tell why not
+      const arrived = cancelled().map((r) => (JSON.parse(r.body) as { data: { occurrenceKey: string } }).data.occurrenceKey);
+      const said = services.map((s, i) => `replica ${i}: ${s.stderr().slice(-3000)}`).join('\n');
+      throw new Error(`${err.message}; missing ${keys.filter((k) => !arrived.includes(k)).join(', ')}\n${said}`);
+    });
     emulator.setChaos({ apiErrorRate: 0, notificationDropRate: 0 });
     // time for a late duplicate: two more reconciles on each replica
     await new Promise((r) => setTimeout(r, 3500));
