@@ -211,7 +211,7 @@ export function reportJson(report: CadenceReport): string[] {
   if (!pairs) return [JSON.stringify(report)];
   // `pairs` is the last key: `…,"pairs":[]}` opened up for them
   const rest = JSON.stringify({ ...report, pairs: [] });
-  const pieces = [`${rest.slice(0, -2)}`];
+  const pieces = [rest.slice(0, -2)];
   pairs.forEach((pair, i) => pieces.push(i ? `,${pair}` : pair));
   pieces.push(']}');
   return pieces;
