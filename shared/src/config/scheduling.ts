@@ -1,12 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_STREAK_BROKEN_MIN_WEEKS, STREAK_CONTEXT_WEEKS } from '../cadence/streaks.js';
-import {
-  googleEnvRefinement,
-  googleEnvSchema,
-  microsoftEnvRefinement,
-  microsoftEnvSchema,
-  syncEnvSchema,
-} from './providers.js';
+import { googleEnvRefinement, googleEnvSchema, microsoftEnvRefinement, microsoftEnvSchema, syncEnvSchema } from './providers.js';
 import { databaseEnvSchema, requireDatabaseInProduction } from './database.js';
 import { commaList, duration, durationList } from './durations.js';
 import { boolean, dbName, host, httpUrl, logLevel, nodeEnv, port, positiveMs } from './fields.js';
@@ -62,6 +56,7 @@ const schedulingEnvSchema = requireDatabaseInProduction(
     WEBHOOK_TIMEOUT_MS: positiveMs(10_000),
     WEBHOOK_MAX_IN_FLIGHT: positiveInt(10),
     WEBHOOK_POLL_INTERVAL_MS: positiveMs(1_000),
+    WEBHOOK_BURST_GAP_MS: positiveMs(100),
     WEBHOOK_LEASE_MS: positiveMs(60_000),
     WEBHOOK_ALLOW_HTTP_LOOPBACK: boolean(false),
     /** CIDR ranges, addresses or host names that may be targeted although private. */
