@@ -61,9 +61,17 @@ export class CadenceEvents {
    * Only a change of the week's outcome (held, missed, excused, upcoming) can cause any, and only
    * then are the pair's weeks read.
    */
-  async caused(ev: EventContext, before: OccurrenceView, after: OccurrenceView, now: Date, cause: string): Promise<NewEvent[]> {
+  async caused(
+    ev: EventContext,
+    before: OccurrenceView,
+    after: OccurrenceView,
+    now: Date,
+    cause: string,
+    /** The records of `weekRecordIds`, when the caller has read them already. */
+    records?: OccurrenceDoc[],
+  ): Promise<NewEvent[]> {
     if (weekOutcome(cadenceCategory(before, now)) === weekOutcome(cadenceCategory(after, now))) return [];
-    const { weeks, seriesOf } = await this.pairWeeks(ev, new Date(after.originalStart), now);
+    const { weeks, seriesOf } = await this.pairWeeks(ev, new Date(after.originalStart), now, records);
     const changed = weekId({ seriesId: after.seriesId, key: after.key });
     const as = (view: OccurrenceView) =>
       weeks.map((w) => (weekId(w) === changed ? { ...w, category: cadenceCategory(view, now) } : w));
@@ -72,9 +80,40 @@ export class CadenceEvents {
     return [...fresh.breaks.map((b) => this.broken(base(b.week), b)), ...fresh.atRisk.map((r) => this.atRisk(base(r.week), r))];
   }
 
+  /**
+   * The `_id`s of the occurrence records `caused` reads for a change of the occurrence at `around`:
+   * a writer that expects a change of outcome reads them with its own record, in one command.
+   */
+  async weekRecordIds(ev: EventContext, around: Date): Promise<string[]> {
+    return (await this.plannedWeeks(ev, around)).planned.map((w) => w.id);
+  }
+
   /** The pair's weeks within STREAK_CONTEXT_WEEKS either side of `around`, across all its series. */
-  private async pairWeeks(ev: EventContext, around: Date, now: Date) {
-    const { Series, Occurrences } = this.ctx.models;
+  private async pairWeeks(ev: EventContext, around: Date, now: Date, records?: OccurrenceDoc[]) {
+    const { planned, series } = await this.plannedWeeks(ev, around);
+    // the weeks' records by their `_id`s (~53 a series), not a range query: FerretDB answers that
+    // by reading every occurrence ever recorded (one more a week a pair), an `_id` list by its index
+    const found =
+      records ??
+      (planned.length
+        ? ((await this.ctx.models.Occurrences.find({ _id: { $in: planned.map((w) => w.id) } })
+            .select({ history: 0, pendingEvents: 0 })
+            .lean()) as OccurrenceDoc[])
+        : []);
+    const recorded = new Map(found.map((r) => [r._id, r]));
+    const weeks: CadenceWeek[] = planned.map(({ s, p, key, id }) => ({
+      seriesId: s._id,
+      key,
+      originalStart: p.originalStart.toISOString(),
+      category: cadenceCategory(cadenceOutcome(p, recorded.get(id), now), now),
+    }));
+    const byId = new Map<string, SeriesDoc>(series.map((s) => [s._id, s as SeriesDoc]));
+    return { weeks, seriesOf: (w: CadenceWeek) => byId.get(w.seriesId) ?? ev.series };
+  }
+
+  /** The pair's series, and their planned meetings within STREAK_CONTEXT_WEEKS either side of `around`. */
+  private async plannedWeeks(ev: EventContext, around: Date) {
+    const { Series } = this.ctx.models;
     const from = new Date(around.getTime() - STREAK_CONTEXT_WEEKS * WEEK_MS);
     const to = new Date(around.getTime() + STREAK_CONTEXT_WEEKS * WEEK_MS + 1);
     const { organizationId, managerId, repId } = ev.series;
@@ -95,28 +134,13 @@ export class CadenceEvents {
     );
     // the changed series as it is now; the pair's others as recently read
     const series = [ev.series, ...others.filter((s): s is NonNullable<typeof s> => s !== null)];
-    // the weeks' records by their `_id`s (~53 a series), not a range query: FerretDB answers that
-    // by reading every occurrence ever recorded (one more a week a pair), an `_id` list by its index
     const planned = series.flatMap((s) =>
       plannedOccurrences(s, from, to).map((p) => {
         const key = occurrenceKey(p.originalStart);
         return { s, p, key, id: occurrenceId(s._id, key) };
       }),
     );
-    const found = planned.length
-      ? await Occurrences.find({ _id: { $in: planned.map((w) => w.id) } })
-          .select({ history: 0, pendingEvents: 0 })
-          .lean()
-      : [];
-    const recorded = new Map(found.map((r) => [r._id, r as OccurrenceDoc]));
-    const weeks: CadenceWeek[] = planned.map(({ s, p, key, id }) => ({
-      seriesId: s._id,
-      key,
-      originalStart: p.originalStart.toISOString(),
-      category: cadenceCategory(cadenceOutcome(p, recorded.get(id), now), now),
-    }));
-    const byId = new Map<string, SeriesDoc>(series.map((s) => [s._id, s as SeriesDoc]));
-    return { weeks, seriesOf: (w: CadenceWeek) => byId.get(w.seriesId) ?? ev.series };
+    return { planned, series };
   }
 
   private eventBase(

@@ -128,6 +128,8 @@ export class ChangePipeline {
         return transitions.map((t) => this.applyTransition(ctx, planned, draft, t, obs, excuse, now));
       },
       restoring ? 'skip' : 'evaluate',
+      // a cancellation changes the week's outcome: its streak events need the pair's weeks
+      !restoring && obs.status === 'cancelled',
     );
 
     const cancellation = applied?.view.cancellation;
@@ -341,12 +343,23 @@ export class ChangePipeline {
     revision: string | undefined,
     change: (draft: Draft, now: Date) => Outcome[],
     cadence: CadenceMode = 'evaluate',
+    /** Read the pair's weeks with the record: the change is expected to alter the week's outcome. */
+    withWeeks = false,
   ): Promise<Applied | undefined> {
     // one writer per pair in this process: streak events read the pair's other weeks
     const { organizationId, managerId, repId } = ctx.series;
     return this.ctx.locks.run(`pair:${organizationId}:${managerId}:${repId}`, () =>
-      this.mutateNow(ctx, planned, source, revision, change, cadence),
+      this.mutateNow(ctx, planned, source, revision, change, cadence, withWeeks),
     );
+  }
+
+  /** The occurrence's record, and with `withWeeks` the pair's week records around it (itself included), in one read. */
+  private async readRecord(ctx: EventContext, planned: PlannedOccurrence, id: string, withWeeks: boolean) {
+    const { Occurrences } = this.ctx.models;
+    if (!withWeeks) return { existing: await Occurrences.findById(id).lean(), weeks: undefined };
+    const ids = await this.cadence.weekRecordIds(ctx, planned.originalStart);
+    const weeks = await Occurrences.find({ _id: { $in: [...new Set([id, ...ids])] } }).lean();
+    return { existing: weeks.find((r) => r._id === id) ?? null, weeks };
   }
 
   private async mutateNow(
@@ -356,13 +369,14 @@ export class ChangePipeline {
     revision: string | undefined,
     change: (draft: Draft, now: Date) => Outcome[],
     cadence: CadenceMode,
+    withWeeks: boolean,
   ): Promise<Applied | undefined> {
     const { Occurrences, Outbox } = this.ctx.models;
     const key = occurrenceKey(planned.originalStart);
     const id = occurrenceId(ctx.series._id, key);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       if (attempt > 0) await backoff(attempt);
-      const existing = await Occurrences.findById(id).lean();
+      const { existing, weeks } = await this.readRecord(ctx, planned, id, withWeeks && cadence !== 'skip');
       if (revision && existing?.providerRevision && revision <= existing.providerRevision) return undefined;
       const now = this.ctx.now();
       const draft: Draft = {
@@ -403,7 +417,7 @@ export class ChangePipeline {
           cadence === 'uncancelled' ? uncancelled(existing) : (existing ?? undefined),
           now,
         );
-        events.push(...(await this.cadence.caused(ctx, was, view, now, outcomes[0]?.change ?? 'cancelled')));
+        events.push(...(await this.cadence.caused(ctx, was, view, now, outcomes[0]?.change ?? 'cancelled', weeks)));
       }
       if (!events.length) return undefined;
       const pending = await pendingEvents(
