@@ -59,7 +59,7 @@ export class CadenceEvents {
   /**
    * The events a change of one occurrence (`before` → `after`, both as of `now`) newly causes.
    * Only a change of the week's outcome (held, missed, excused, upcoming) can cause any, and only
-   * then are the pair's weeks read.
+   * then are the pair's weeks read (unless the caller read them with its record: `records`).
    */
   async caused(
     ev: EventContext,
