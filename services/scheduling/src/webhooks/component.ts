@@ -67,10 +67,10 @@ export class WebhookComponent {
     const owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
     const claims = new Claims(this.models.Claims, owner, settings.leaseMs, this.clock);
     const sender = new Sender(this.models, claims, settings, this.signing, this.guard, this.recorder, ctx.logger, this.clock);
-    const sending = pump('webhook-sender', settings.pollIntervalMs, () => sender.tick(), ctx.logger, settings.burstGapMs);
+    const sending = pump('webhook-sender', settings.pollIntervalMs, () => sender.tick(), ctx.logger);
     const lock = new LeaseLock(claims, 'webhook-fan-out');
     const fanOut = new FanOut(ctx.models, this.models, lock, ctx.logger, this.clock, () => sending.kick());
-    const fanning = pump('webhook-fan-out', settings.pollIntervalMs, () => fanOut.tick(), ctx.logger, settings.burstGapMs);
+    const fanning = pump('webhook-fan-out', settings.pollIntervalMs, () => fanOut.tick(), ctx.logger, settings.fanOutGapMs);
     sender.onSettled = () => sending.kick();
     const unlisten = onOutboxWritten(ctx.models.Outbox.db, () => fanning.kick());
     const workers: WebhookWorkers = {

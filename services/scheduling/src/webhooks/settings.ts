@@ -9,11 +9,12 @@ export interface WebhookSettings {
   maxInFlight: number;
   pollIntervalMs: number;
   /**
-   * While events or deliveries keep coming faster than the fan-out and sending passes end, each
-   * next pass waits this long and takes what came meanwhile (pump.ts): every pass costs about
-   * seven database commands however much it carries.
+   * While events keep coming faster than fan-out passes end, each next pass waits this long and
+   * takes what came meanwhile (pump.ts): a pass costs about eight database commands however few
+   * events it carries. Not the sender's: it is held by `maxInFlight`, and a pause after every few
+   * sends would cap a subscription's deliveries per second.
    */
-  burstGapMs: number;
+  fanOutGapMs: number;
   /** How long a claimed delivery belongs to its worker; must outlast a send. */
   leaseMs: number;
   /** Development and tests: allow `http://` and loopback targets. */
@@ -47,7 +48,7 @@ export const defaultWebhookSettings: WebhookSettings = {
   timeoutMs: 10_000,
   maxInFlight: 10,
   pollIntervalMs: 1_000,
-  burstGapMs: 100,
+  fanOutGapMs: 100,
   leaseMs: 60_000,
   allowHttpLoopback: false,
   allowedTargets: [],
@@ -61,7 +62,7 @@ export function webhookSettingsFrom(config: SchedulingConfig): WebhookSettings {
     timeoutMs: config.WEBHOOK_TIMEOUT_MS,
     maxInFlight: config.WEBHOOK_MAX_IN_FLIGHT,
     pollIntervalMs: config.WEBHOOK_POLL_INTERVAL_MS,
-    burstGapMs: config.WEBHOOK_BURST_GAP_MS,
+    fanOutGapMs: config.WEBHOOK_FAN_OUT_GAP_MS,
     leaseMs: config.WEBHOOK_LEASE_MS,
     allowHttpLoopback: config.WEBHOOK_ALLOW_HTTP_LOOPBACK,
     allowedTargets: config.WEBHOOK_ALLOWED_TARGETS,
