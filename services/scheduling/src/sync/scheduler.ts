@@ -42,7 +42,12 @@ class SyncDeadlineError extends Error {}
 const withinLease = <T>(sync: Promise<T>, leaseMs: number): Promise<T> =>
   withDeadline(sync, leaseMs, () => new SyncDeadlineError(`the sync did not finish within its lease (${leaseMs} ms)`));
 
-const backoffMs = (failures: number) => Math.min(60_000 * 2 ** Math.min(failures, 6), 3600_000);
+/**
+ * After a failed sync (its calls' own retries used up): 5 s, then twice as long each time, at most an
+ * hour. A calendar waits that long for its changes whatever notifications say meanwhile; a first
+ * wait of a minute left a transient failure's cancellations unnoticed for that minute.
+ */
+export const syncBackoffMs = (failures: number) => Math.min(5_000 * 2 ** Math.min(failures, 10), 3600_000);
 
 /**
  * Turns "something changed in this calendar" into exactly one sync at a time per calendar across
@@ -195,7 +200,7 @@ export class SyncScheduler {
       this.logger.warn({ err, connectionId: state._id, failures }, 'sync failed; will retry');
       // abandoned at its deadline: at once the first time (a stalled call is gone on the next try)
       const retryAt =
-        err instanceof SyncDeadlineError && failures === 1 ? null : new Date(this.now().getTime() + backoffMs(failures - 1));
+        err instanceof SyncDeadlineError && failures === 1 ? null : new Date(this.now().getTime() + syncBackoffMs(failures - 1));
       await this.States.updateOne(mine, {
         $set: {
           pending: true,
