@@ -11,8 +11,8 @@ afterAll(() => {
 export interface ServiceChild {
   child: ChildProcess;
   url: string;
-  /** What the process wrote to stderr so far (its warnings and errors). */
-  stderr: () => string;
+  /** What the process wrote so far: its log lines (warn and above, on stdout) and Node's warnings (stderr). */
+  output: () => string;
 }
 
 /**
@@ -23,7 +23,7 @@ export async function schedulingProcess(env: Record<string, string>): Promise<Se
   const child = fork(fileURLToPath(new URL('../../services/scheduling/src/main.ts', import.meta.url)), [], {
     cwd: root,
     execArgv: ['--import', 'tsx', '--conditions=development'],
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
@@ -35,17 +35,17 @@ export async function schedulingProcess(env: Record<string, string>): Promise<Se
     },
   });
   started.add(child);
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  let output = '';
+  for (const stream of [child.stdout!, child.stderr!]) stream.on('data', (d: Buffer) => (output += d.toString()));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the service did not start in time:\n${stderr}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`the service did not start in time:\n${output}`)), 60_000);
     child.on('message', (m: { type?: string; url?: string }) => {
       if (m.type === 'listening' && m.url) {
         clearTimeout(timer);
         resolve(m.url);
       }
     });
-    child.on('exit', (code) => reject(new Error(`the service exited (${code}):\n${stderr}`)));
+    child.on('exit', (code) => reject(new Error(`the service exited (${code}):\n${output}`)));
   });
-  return { child, url, stderr: () => stderr };
+  return { child, url, output: () => output };
 }

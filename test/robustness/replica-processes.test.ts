@@ -93,11 +93,21 @@ describe('two scheduling processes on one database', () => {
       'every cancellation at the receiver',
       () => (cancelled().length >= keys.length ? true : undefined),
       40_000,
-    ).catch((err: Error) => {
-      // what arrived, and what the processes said (their warnings: failed syncs, leases), to tell why not
+    ).catch(async (err: Error) => {
+      // what arrived, where the rest stopped (sync state, outbox, fan-out markers, delivery queue)
+      // and what the processes logged, to tell why
       const arrived = cancelled().map((r) => (JSON.parse(r.body) as { data: { occurrenceKey: string } }).data.occurrenceKey);
-      const said = services.map((s, i) => `replica ${i}: ${s.stderr().slice(-3000)}`).join('\n');
-      throw new Error(`${err.message}; missing ${keys.filter((k) => !arrived.includes(k)).join(', ')}\n${said}`);
+      const states = await conn.collection('sync_states').find({}).toArray();
+      const events = await outboxEventModel(conn).countDocuments({ seriesId: series.id, type: 'occurrence.cancelled' });
+      const markers = await conn.collection('outbox_unfanned').countDocuments();
+      const queued = await webhookModels(conn).Queue.countDocuments();
+      const notified = emulator.deliveries.slice(-20).map((d) => `${d.outcome}${d.status ? ` ${d.status}` : ''}`);
+      const said = services.map((s, i) => `replica ${i}: ${s.output().slice(-3000)}`).join('\n');
+      throw new Error(
+        `${err.message}; missing ${keys.filter((k) => !arrived.includes(k)).join(', ')}\n` +
+          `sync states ${JSON.stringify(states)}\noutbox cancellations ${events}, unfanned markers ${markers}, queued deliveries ${queued}\n` +
+          `last notifications ${notified.join(', ')}\n${said}`,
+      );
     });
     emulator.setChaos({ apiErrorRate: 0, notificationDropRate: 0 });
     // time for a late duplicate: two more reconciles on each replica
