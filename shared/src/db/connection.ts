@@ -9,18 +9,6 @@ installUniqueConflictPlugin();
 // executed twice was first run; a stack trace per database command is a few % of a busy service's CPU
 mongoose.set('skipOriginalStackTraces', true);
 
-/** Documents a find without a batch size of its own asks for in its first batch (the server still caps one at 16 MB). */
-export const WHOLE_ANSWER_BATCH = 10_000;
-// The driver's first batch is 101 documents; the rest of a larger answer is a getMore per batch on
-// a cursor left open meanwhile. Under concurrency FerretDB stalls on open cursors (report pages:
-// 0.88 s with whole answers, 1.6-1.9 s with cursors left open; getMores of 100-140 ms in a burst of
-// webhook passes). Reads that page on purpose (`cursor({ batchSize })`) keep their own size.
-mongoose.plugin((schema) => {
-  schema.pre('find', function () {
-    if (this.getOptions().batchSize === undefined) this.batchSize(WHOLE_ANSWER_BATCH);
-  });
-});
-
 export interface ConnectOptions {
   /** How long an operation waits for a reachable server before failing (→ 503). */
   serverSelectionTimeoutMS?: number;
