@@ -53,11 +53,17 @@ export class FanOut {
       if (!lock) break;
       // the holder before may have died between queueing and marking: skip what already ended
       if (lock === 'taken') this.careful = true;
-      const markers = await OutboxUnfanned.find({}).sort({ sequence: 1 }).limit(BATCH).lean();
+      // whole answers (batchSize): beyond the driver's first 101 documents a getMore meets a cursor
+      // left open, which FerretDB serves slowly under load (100-140 ms each in a burst)
+      const markers = await OutboxUnfanned.find({}).sort({ sequence: 1 }).limit(BATCH).batchSize(BATCH).lean();
       if (!markers.length) break;
       // one read for the batch: an `_id` list is indexed on MongoDB and on the patched FerretDB
       const byId = new Map(
-        (await Outbox.find({ _id: { $in: markers.map((m) => m._id) } }).lean<OutboxEvent[]>()).map((e) => [e._id, e]),
+        (
+          await Outbox.find({ _id: { $in: markers.map((m) => m._id) } })
+            .batchSize(markers.length)
+            .lean<OutboxEvent[]>()
+        ).map((e) => [e._id, e]),
       );
       const found = markers.map((m) => byId.get(m._id) ?? null);
       const events = found.filter((e): e is OutboxEvent => e !== null && !e.fannedOut);
