@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { schedulingModels } from '@cadence/scheduling/context';
 import type { ConnectionDoc } from '@cadence/scheduling/connections/models';
-import { SyncScheduler, type CalendarSyncer } from '@cadence/scheduling/sync/scheduler';
-import { capturingLogger } from '../harness/capture-logs.js';
+import type { CalendarSyncer } from '@cadence/scheduling/sync/scheduler';
 import { useTestDatabase } from '../harness/database.js';
+import { activeConnections, schedulerWith } from './sync-support.js';
 
 /**
  * A sync whose database or provider call never answers must not hold its calendar, nor the
@@ -15,13 +15,7 @@ describe('a sync that never ends', () => {
     const models = schedulingModels(conn);
     const now = () => new Date('2026-10-01T12:00:00Z'); // a clock that does not move: leases never expire by it
     const ids = ['con_hangs', 'con_fine'];
-    for (const _id of ids)
-      await models.Connections.collection.insertOne({
-        _id: _id as never,
-        organizationId: 'org_1',
-        provider: 'google',
-        status: 'active',
-      });
+    await activeConnections(models, ids);
     const calls: string[] = [];
     const syncer: CalendarSyncer = {
       sync: (connection) => {
@@ -32,21 +26,8 @@ describe('a sync that never ends', () => {
         return Promise.resolve(`cursor-${calls.length}`);
       },
     };
-    const logs = capturingLogger('scheduling');
-    const scheduler = new SyncScheduler(
-      models.SyncStates,
-      models.Journal,
-      models.Connections,
-      new Map([['google', syncer]]),
-      logs.logger,
-      now,
-      {
-        pollMs: 60_000,
-        leaseMs: 300,
-        concurrency: 1, // one slot: a hung sync would hold every other calendar
-        onReauthRequired: async () => undefined,
-      },
-    );
+    // one slot: a hung sync would hold every other calendar
+    const { scheduler, logs } = schedulerWith(models, syncer, now, { leaseMs: 300, concurrency: 1 });
     for (const _id of ids) await scheduler.request({ _id, organizationId: 'org_1', provider: 'google' } as ConnectionDoc);
     scheduler.start();
     const started = Date.now();

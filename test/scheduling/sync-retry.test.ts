@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { schedulingModels } from '@cadence/scheduling/context';
 import type { ConnectionDoc } from '@cadence/scheduling/connections/models';
-import { SyncScheduler, type CalendarSyncer } from '@cadence/scheduling/sync/scheduler';
-import { capturingLogger } from '../harness/capture-logs.js';
+import type { CalendarSyncer } from '@cadence/scheduling/sync/scheduler';
 import { useTestDatabase } from '../harness/database.js';
+import { activeConnections, schedulerWith } from './sync-support.js';
 
 /**
  * A sync that fails (the provider or the database, after the calls' own retries) is run again
@@ -16,7 +16,7 @@ describe('a sync that fails', () => {
     let now = new Date('2026-10-01T12:00:00Z');
     const later = (ms: number) => (now = new Date(now.getTime() + ms));
     const connection = { _id: 'con_flaky', organizationId: 'org_1', provider: 'google' } as ConnectionDoc;
-    await models.Connections.collection.insertOne({ ...connection, _id: connection._id as never, status: 'active' });
+    await activeConnections(models, [connection._id]);
     const calls: Date[] = [];
     const syncer: CalendarSyncer = {
       sync: () => {
@@ -26,16 +26,7 @@ describe('a sync that fails', () => {
           : Promise.resolve('cursor-ok');
       },
     };
-    const logs = capturingLogger('scheduling');
-    const scheduler = new SyncScheduler(
-      models.SyncStates,
-      models.Journal,
-      models.Connections,
-      new Map([['google', syncer]]),
-      logs.logger,
-      () => now,
-      { pollMs: 60_000, leaseMs: 10_000, onReauthRequired: async () => undefined },
-    );
+    const { scheduler, logs } = schedulerWith(models, syncer, () => now, { leaseMs: 10_000 });
     scheduler.start();
     const state = async () => (await models.SyncStates.findById(connection._id).lean())!;
     const syncNow = async () => {
