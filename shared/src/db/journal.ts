@@ -1,5 +1,6 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { isDuplicateKeyError } from '../http/errors.js';
+import { insertOne, updateOne } from './gathered.js';
 
 /**
  * FerretDB 1.x evaluates an update's filter and applies its change in separate steps, so
@@ -48,14 +49,15 @@ export async function commitVersion(
   field = 'version',
 ): Promise<boolean> {
   const next = { ...set, [field]: fromVersion + 1 };
+  // both sent with other writers' (gathered.ts): a journal entry is made by one insert of one writer either way
   try {
-    await journal.create({ _id: entryId(model, id, fromVersion + 1), set: next, at: new Date() });
+    await insertOne(journal, { _id: entryId(model, id, fromVersion + 1), set: next, at: new Date() });
   } catch (err) {
     if (!isDuplicateKeyError(err)) throw err;
     await rollForward(model, journal, id, fromVersion, field);
     return false;
   }
-  await model.updateOne({ _id: id, [field]: fromVersion }, { $set: next });
+  await updateOne(model, { _id: id, [field]: fromVersion }, { $set: next });
   return true;
 }
 

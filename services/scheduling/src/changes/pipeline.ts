@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { commitVersion } from '@cadence/shared/db';
+import { findById, findByIds, insertOne } from '@cadence/shared/db/gathered';
 import { conflict, isDuplicateKeyError, notFound } from '@cadence/shared/http';
 import { contextLogger } from '@cadence/shared/logging';
 import { isoWeekOf, occurrenceKey, parseOccurrenceKey } from '@cadence/shared/time';
@@ -85,10 +86,10 @@ export class ChangePipeline {
 
   async loadSeries(seriesId: string, organizationId?: string): Promise<EventContext> {
     const { Series, People } = this.ctx.models;
-    const series = await Series.findOne({ _id: seriesId, ...(organizationId ? { organizationId } : {}) }).lean();
-    if (!series) throw notFound(`No series ${seriesId}.`);
-    // one read for both (the `_id` list is indexed on MongoDB and on the patched FerretDB)
-    const people = await People.find({ _id: { $in: [series.managerId, series.repId] } }).lean();
+    // read with the other pipelines' in one command each (gathered.ts); another organization's is none
+    const series = await findById(Series, seriesId);
+    if (!series || (organizationId && series.organizationId !== organizationId)) throw notFound(`No series ${seriesId}.`);
+    const people = await findByIds(People, [series.managerId, series.repId]);
     const [manager, rep] = [series.managerId, series.repId].map((id) => people.find((p) => p._id === id));
     if (!manager || !rep) throw new Error(`series ${seriesId} refers to a missing person`);
     return { series, manager, rep };
@@ -356,9 +357,9 @@ export class ChangePipeline {
   /** The occurrence's record, and with `withWeeks` the pair's week records around it (itself included), in one read. */
   private async readRecord(ctx: EventContext, planned: PlannedOccurrence, id: string, withWeeks: boolean) {
     const { Occurrences } = this.ctx.models;
-    if (!withWeeks) return { existing: await Occurrences.findById(id).lean(), weeks: undefined };
+    if (!withWeeks) return { existing: await findById(Occurrences, id), weeks: undefined };
     const ids = await this.cadence.weekRecordIds(ctx, planned.originalStart);
-    const weeks = await Occurrences.find({ _id: { $in: [...new Set([id, ...ids])] } }).lean();
+    const weeks = await findByIds(Occurrences, [...new Set([id, ...ids])]);
     return { existing: weeks.find((r) => r._id === id) ?? null, weeks };
   }
 
@@ -440,7 +441,7 @@ export class ChangePipeline {
             pendingEvents: [...existing.pendingEvents, ...pending],
           });
         } else {
-          written = await Occurrences.create({
+          written = await insertOne(Occurrences, {
             _id: id,
             organizationId: ctx.series.organizationId,
             seriesId: ctx.series._id,

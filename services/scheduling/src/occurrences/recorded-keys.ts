@@ -5,6 +5,7 @@
  * report, and building them once from the records written before they existed.
  */
 import { idLists } from '@cadence/shared/db';
+import { updateOne } from '@cadence/shared/db/gathered';
 import { isDuplicateKeyError } from '@cadence/shared/http';
 import type { Logger } from '@cadence/shared/logging';
 import { every } from '@cadence/shared/process';
@@ -48,7 +49,8 @@ const newerOutcome = (bucket: string, record: OccurrenceDoc) => {
 
 /** Before a record is written (created or updated): its key is listed and the write counted. */
 export async function beginRecordWrite(models: Pick<Models, 'RecordedKeys'>, r: Listing): Promise<void> {
-  await models.RecordedKeys.updateOne(
+  await updateOne(
+    models.RecordedKeys,
     { _id: bucketOf(r.seriesId, r.key) },
     {
       $inc: { [fieldsOf(r.key).writing]: 1 },
@@ -61,12 +63,13 @@ export async function beginRecordWrite(models: Pick<Models, 'RecordedKeys'>, r: 
 /** After the write (`written`: the record as written, none when it was not): its outcome, and the count taken back. */
 export async function endRecordWrite(models: Pick<Models, 'RecordedKeys'>, r: Listing, written?: OccurrenceDoc): Promise<void> {
   const bucket = bucketOf(r.seriesId, r.key);
-  const back = { $inc: { [fieldsOf(r.key).writing]: -1 } };
-  if (written) {
-    const { filter, set } = newerOutcome(bucket, written);
-    if ((await models.RecordedKeys.updateOne(filter, { $set: set, ...back })).matchedCount) return;
-  }
-  await models.RecordedKeys.updateOne({ _id: bucket }, back);
+  const back = () => updateOne(models.RecordedKeys, { _id: bucket }, { $inc: { [fieldsOf(r.key).writing]: -1 } });
+  if (!written) return back();
+  // the outcome is listed (unless a later version's is there) before the count that makes it
+  // trusted is taken back; if listing fails, the count stays up and reports read the record
+  const { filter, set } = newerOutcome(bucket, written);
+  await updateOne(models.RecordedKeys, filter, { $set: set });
+  await back();
 }
 
 /** What the list of a key's series and year says of it (for tests and checks): none when unlisted. */

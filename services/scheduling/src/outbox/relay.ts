@@ -1,4 +1,5 @@
-import type { FilterQuery, Model } from 'mongoose';
+import type { FilterQuery, Model, UpdateQuery } from 'mongoose';
+import { updateOne } from '@cadence/shared/db/gathered';
 import type { OutboxEventDoc } from './models.js';
 import type { PendingEvent } from './pending.js';
 import { insertOutboxEvent } from './unfanned.js';
@@ -36,8 +37,13 @@ export async function relayPending<T extends { _id: string }>(
     });
     if (written) inserted++;
   }
-  await owner.updateOne({ _id: doc._id, version: doc.version } as FilterQuery<T>, {
-    $set: { pendingEvents: [], hasPendingEvents: false },
-  });
+  // sent with other relays' (gathered.ts); a newer version does not match and keeps its events
+  await updateOne(
+    owner,
+    { _id: doc._id, version: doc.version } as FilterQuery<T>,
+    {
+      $set: { pendingEvents: [], hasPendingEvents: false },
+    } as UpdateQuery<T>,
+  );
   return inserted;
 }

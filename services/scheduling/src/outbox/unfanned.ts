@@ -1,4 +1,5 @@
 import type { Model } from 'mongoose';
+import { insertOne } from '@cadence/shared/db/gathered';
 import { isDuplicateKeyError } from '@cadence/shared/http';
 import { outboxUnfannedModel, type OutboxEventDoc, type UnfannedDoc } from './models.js';
 import { outboxWritten } from './written.js';
@@ -16,7 +17,7 @@ export const ORPHAN_MARKER_MS = 60_000;
 
 async function addMarker(Unfanned: Model<UnfannedDoc>, _id: string, sequence: number): Promise<boolean> {
   try {
-    await Unfanned.create({ _id, sequence, at: new Date() });
+    await insertOne(Unfanned, { _id, sequence, at: new Date() });
     return true;
   } catch (err) {
     if (!isDuplicateKeyError(err)) throw err;
@@ -48,7 +49,7 @@ export async function insertOutboxEvent(Outbox: Model<OutboxEventDoc>, event: Ne
   if (!(await addMarker(Unfanned, event._id, event.sequence))) await refreshMarker(Unfanned, event._id, event.sequence);
   let inserted = true;
   try {
-    await Outbox.create({ ...event, fannedOut: false });
+    await insertOne(Outbox, { ...event, fannedOut: false });
   } catch (err) {
     if (!isDuplicateKeyError(err)) throw err;
     inserted = false;
