@@ -2,32 +2,40 @@ import mongoose, { type FilterQuery, type Model, type UpdateQuery } from 'mongoo
 import { idLists } from './id-lists.js';
 
 /*
- * Commands that many callers issue at about the same moment, sent as one. In a burst of calendar
- * changes some ten change pipelines run at once, and the replies that wake them arrive together:
- * each then asks for the next step (a read by `_id`, an insert, an update of the same collection)
- * in the same turn of the event loop. A command costs FerretDB ~1 ms of CPU and this process
- * ~0.5 ms (driver, socket write) whatever it holds, so ten steps in one command cost about what
- * one did. Calls are gathered until the event loop's check phase (setImmediate): callers woken by
- * the same replies join, and a lone caller waits for no timer.
+ * Commands that many callers issue at about the same time, sent as one. In a burst of calendar
+ * changes tens of change pipelines run at once, each a chain of small commands (a read by `_id`,
+ * an insert, an update). A command costs FerretDB ~1 ms of CPU and this process ~0.5 ms (driver,
+ * socket write) whatever it holds, and the burst is bound by that CPU. So, per collection and kind,
+ * a call made while MAX_IN_FLIGHT such commands are under way waits for one to end and goes with
+ * every call that came meanwhile (group commit): a lone caller is sent at once (in the event
+ * loop's check phase, with whatever the same turn made), and under load the commands grow instead
+ * of queueing one by one behind each other.
  */
+
+/** Commands of one collection and kind under way at once; more calls wait and go together. */
+const MAX_IN_FLIGHT = 2;
 
 type Settle<R> = { resolve: (r: R) => void; reject: (err: unknown) => void };
 
-/** Runs calls queued in one turn of the event loop together: `send` answers each, in order (an Error rejects that one). */
+/** Sends calls in groups: `send` answers each, in order (a Failed rejects that one). */
 class Gather<Op, R> {
   private queue: (Settle<R> & { op: Op })[] = [];
   private scheduled = false;
+  private inFlight = 0;
 
   constructor(private readonly send: (ops: Op[]) => Promise<(R | Failed)[]>) {}
 
   run(op: Op): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ op, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.schedule();
     });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.inFlight >= MAX_IN_FLIGHT || !this.queue.length) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush());
   }
 
   private flush(): void {
@@ -35,15 +43,21 @@ class Gather<Op, R> {
     // all of them: the driver splits a long write into ordered batches, and reads split their `_id` lists
     const batch = this.queue;
     this.queue = [];
-    this.send(batch.map((b) => b.op)).then(
-      (results) =>
-        batch.forEach((b, i) => {
-          const r = results[i];
-          if (r instanceof Failed) b.reject(r.err);
-          else b.resolve(r as R);
-        }),
-      (err: unknown) => batch.forEach((b) => b.reject(err)),
-    );
+    this.inFlight++;
+    this.send(batch.map((b) => b.op))
+      .then(
+        (results) =>
+          batch.forEach((b, i) => {
+            const r = results[i];
+            if (r instanceof Failed) b.reject(r.err);
+            else b.resolve(r as R);
+          }),
+        (err: unknown) => batch.forEach((b) => b.reject(err)),
+      )
+      .finally(() => {
+        this.inFlight--;
+        this.schedule();
+      });
   }
 }
 
@@ -100,7 +114,8 @@ function gatherers(model: AnyModel): Gatherers {
           idLists(ids).map((part) =>
             model
               .find({ _id: { $in: part } })
-              .batchSize(part.length)
+              // one more than can come: a first batch that is full leaves FerretDB's cursor open for a getMore
+              .batchSize(part.length + 1)
               .lean(),
           ),
         )

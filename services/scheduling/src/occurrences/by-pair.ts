@@ -85,7 +85,7 @@ function readSeries(ctx: SchedulingContext, organizationId: string, q: ByPairQue
     .select({ pendingEvents: 0 })
     .sort({ managerId: 1, repId: 1, _id: 1 })
     .limit(limit)
-    .batchSize(limit)
+    .batchSize(limit + 1)
     .lean();
 }
 export type SeriesRow = Awaited<ReturnType<typeof readSeries>>[number];
@@ -178,7 +178,7 @@ async function readPage(ctx: SchedulingContext, organizationId: string, page: re
   // in one answer, as the series above: a page's people are up to twice its series, over 101
   const personIds = [...new Set(page.flatMap((s) => [s.managerId, s.repId]))];
   const people = People.find({ organizationId, _id: { $in: personIds } })
-    .batchSize(personIds.length)
+    .batchSize(personIds.length + 1)
     .lean()
     .exec();
   people.catch(() => undefined); // awaited below
