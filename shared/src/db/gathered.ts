@@ -18,7 +18,7 @@ const MAX_IN_FLIGHT = 2;
 type Settle<R> = { resolve: (r: R) => void; reject: (err: unknown) => void };
 
 /** Sends calls in groups: `send` answers each, in order (a Failed rejects that one). */
-class Gather<Op, R> {
+export class Gather<Op, R> {
   private queue: (Settle<R> & { op: Op })[] = [];
   private scheduled = false;
   private inFlight = 0;
@@ -62,7 +62,7 @@ class Gather<Op, R> {
 }
 
 /** One call's failure within a command that did the others. */
-class Failed {
+export class Failed {
   constructor(readonly err: unknown) {}
 }
 

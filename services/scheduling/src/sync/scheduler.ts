@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Model } from 'mongoose';
 import { commitVersion, type Journal } from '@cadence/shared/db';
+// sent with other syncs' reads and writes of the same collection (a burst runs many at once)
+import { findById, updateOne } from '@cadence/shared/db/gathered';
 import type { Logger } from '@cadence/shared/logging';
 import { inParallel, withDeadline } from '@cadence/shared/process';
 import type { ConnectionDoc } from '../connections/models.js';
@@ -174,25 +176,25 @@ export class SyncScheduler {
   private async run(state: SyncStateDoc): Promise<void> {
     // this claim's: an abandoned run (below) that ends after a later claim must not write over it
     const mine = { _id: state._id, leaseOwner: this.owner, generation: state.generation };
-    const connection = await this.Connections.findById(state._id).lean();
+    const connection = await findById(this.Connections, state._id);
     const syncer = connection && this.syncers.get(connection.provider);
     if (!connection || connection.status !== 'active' || !syncer) {
-      await this.States.updateOne(mine, { $set: { leaseUntil: null, leaseOwner: null } });
+      await updateOne(this.States, mine, { $set: { leaseUntil: null, leaseOwner: null } });
       return;
     }
     try {
       const cursor = await withinLease(syncer.sync(connection, state.cursor ?? null), this.opts.leaseMs);
-      await this.States.updateOne(mine, {
+      await updateOne(this.States, mine, {
         $set: { cursor, finishedAt: this.now(), leaseUntil: null, leaseOwner: null, failures: 0, lastError: null, retryAt: null },
       });
     } catch (err) {
       if (err instanceof CursorExpiredError) {
         this.logger.info({ connectionId: state._id }, 'sync cursor expired; running a full sync');
-        await this.States.updateOne(mine, { $set: { cursor: null, pending: true, leaseUntil: null, leaseOwner: null } });
+        await updateOne(this.States, mine, { $set: { cursor: null, pending: true, leaseUntil: null, leaseOwner: null } });
         return;
       }
       if (err instanceof ReauthRequiredError) {
-        await this.States.updateOne(mine, { $set: { leaseUntil: null, leaseOwner: null, lastError: err.message } });
+        await updateOne(this.States, mine, { $set: { leaseUntil: null, leaseOwner: null, lastError: err.message } });
         await this.opts.onReauthRequired(connection, err.message);
         return;
       }
@@ -201,7 +203,7 @@ export class SyncScheduler {
       // abandoned at its deadline: at once the first time (a stalled call is gone on the next try)
       const retryAt =
         err instanceof SyncDeadlineError && failures === 1 ? null : new Date(this.now().getTime() + syncBackoffMs(failures - 1));
-      await this.States.updateOne(mine, {
+      await updateOne(this.States, mine, {
         $set: {
           pending: true,
           leaseUntil: null,
