@@ -112,14 +112,12 @@ function gatherers(model: AnyModel): Gatherers {
       const found = (
         await Promise.all(
           idLists(ids).map((part) =>
-            model
-              .find({ _id: { $in: part } })
-              // one more than can come: a first batch that is full leaves FerretDB's cursor open for a getMore
-              .batchSize(part.length + 1)
-              .lean(),
+            // the driver's own find (what lean() gives, without mongoose's query building: ~0.15 ms a read);
+            // one more than can come: a first batch that is full leaves FerretDB's cursor open for a getMore
+            model.collection.find({ _id: { $in: part } } as never, { batchSize: part.length + 1 }).toArray(),
           ),
         )
-      ).flat() as { _id: string }[];
+      ).flat() as unknown as { _id: string }[];
       const byId = new Map(found.map((d) => [d._id, d]));
       return lists.map((list) => list.flatMap((id) => byId.get(id) ?? []));
     }),

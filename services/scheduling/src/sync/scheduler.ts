@@ -26,7 +26,8 @@ export interface SyncSchedulerOptions {
   onReauthRequired: (connection: ConnectionDoc, reason: string) => Promise<void>;
 }
 
-const DEFAULT_CONCURRENCY = 4;
+/** As SYNC_CONCURRENCY's default (shared/src/config/providers.ts says why). */
+const DEFAULT_CONCURRENCY = 16;
 /** Calendars read per round of a drain, and rounds per drain (a poll starts the next drain). */
 const DUE_BATCH = 100;
 const MAX_ROUNDS = 100;
