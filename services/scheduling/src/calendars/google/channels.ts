@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { Schema, type Connection, type InferSchemaType, type Model } from 'mongoose';
 import { ReadCache } from '@cadence/shared/cache/read-cache';
+import { findById } from '@cadence/shared/db/gathered';
 import { contextLogger, type Logger } from '@cadence/shared/logging';
 import type { ConnectionDoc } from '../../connections/models.js';
 import { nextSequence } from '../../outbox/sequence.js';
@@ -69,10 +70,11 @@ export class GoogleChannels {
    * of a calendar that has none to do, which is harmless (and Google stops sending on it anyway).
    */
   async verify(channelId: string, token: string | undefined, resourceId: string | undefined): Promise<ChannelDoc | undefined> {
-    // by id alone: FerretDB (SQLite) looks a document up by index only for an `_id`-only filter
+    // by id alone (FerretDB looks a document up by index only for an `_id` filter), with other
+    // notifications' look-ups in one read (a burst's notifications come at once)
     const channel = await this.active.get(
       channelId,
-      () => this.models.Channels.findById(channelId).lean().exec(),
+      () => findById(this.models.Channels, channelId),
       (c) => c?.status === 'active',
     );
     if (channel?.status !== 'active' || !token || resourceId !== channel.resourceId) return undefined;
