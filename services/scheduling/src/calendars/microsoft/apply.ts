@@ -1,5 +1,6 @@
 import type { Model } from 'mongoose';
 import { DateTime } from 'luxon';
+import { findById } from '@cadence/shared/db/gathered';
 import { occurrenceKey, parseOccurrenceKey } from '@cadence/shared/time';
 import type { ChangePipeline } from '../../changes/pipeline.js';
 import type { ConnectionDoc } from '../../connections/models.js';
@@ -80,9 +81,8 @@ export class DeltaApplier {
       if (!series.has(owner.seriesId))
         series.set(
           owner.seriesId,
-          this.Series.findById(owner.seriesId)
-            .lean()
-            .then((d) => d ?? undefined),
+          // with other syncs' reads of series in one command
+          findById(this.Series, owner.seriesId).then((d) => d ?? undefined),
         );
       if (asPlanned(e, key, await series.get(owner.seriesId)!)) continue;
       await this.observe(owner.seriesId, key, e);

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Schema, type Connection, type InferSchemaType, type Model } from 'mongoose';
 import { ReadCache } from '@cadence/shared/cache/read-cache';
+import { findById } from '@cadence/shared/db/gathered';
 import { contextLogger, type Logger } from '@cadence/shared/logging';
 import type { ConnectionDoc } from '../../connections/models.js';
 import { nextSequence } from '../../outbox/sequence.js';
@@ -85,10 +86,11 @@ export class MicrosoftSubscriptions {
    */
   async verify(subscriptionId: unknown, clientState: unknown): Promise<SubscriptionDoc | undefined> {
     if (typeof subscriptionId !== 'string' || typeof clientState !== 'string' || subscriptionId.length > 200) return undefined;
-    // by id alone: FerretDB (SQLite) looks a document up by index only for an `_id`-only filter
+    // by id alone (FerretDB looks a document up by index only for an `_id` filter), with other
+    // notifications' look-ups in one read (a burst's notifications come at once)
     const sub = await this.active.get(
       subscriptionId,
-      () => this.models.Subscriptions.findById(subscriptionId).lean().exec(),
+      () => findById(this.models.Subscriptions, subscriptionId),
       (found) => found?.status === 'active',
     );
     if (sub?.status !== 'active') return undefined;
