@@ -211,8 +211,34 @@ export interface SeriesShape {
  * Original starts (UTC) of the occurrences that overlap [from, to), in order. Dates are generated
  * in recurrenceTimeZone and combined with the master's local time there, so 09:00 stays 09:00 on
  * both sides of a daylight-saving change. Numbered ranges count every generated occurrence.
+ *
+ * A series' starts are generated from its first one on, each in its zone through luxon (~10 µs a
+ * start); a delta round or an instance look-up asks this of every series of the calendar, so the
+ * starts generated for a series are kept (by its recurrence, start and duration) and a later
+ * window within them is cut from what was kept.
  */
 export function expandSeries(series: SeriesShape, from: DateTime, to: DateTime): DateTime[] {
+  const key = `${JSON.stringify(series.recurrence)}|${series.start.toISO()}|${series.start.zoneName}|${series.durationMs}`;
+  let kept = generated.get(key);
+  if (!kept || (!kept.complete && to.toMillis() > kept.upTo)) {
+    // ahead of the window asked, so the windows that follow (later weeks) are served from it too
+    const upTo = Math.max(to.toMillis(), from.toMillis() + KEEP_AHEAD_MS);
+    kept = { ...generateStarts(series, upTo), upTo };
+    if (generated.size >= MAX_KEPT) generated.clear();
+    generated.set(key, kept);
+  }
+  const [lo, hi] = [from.toMillis() - series.durationMs, to.toMillis()];
+  return kept.starts.filter((s) => s.toMillis() > lo && s.toMillis() < hi);
+}
+
+/** Series whose starts are kept (the emulator holds a few thousand). */
+const MAX_KEPT = 20_000;
+/** How far past a window's start its series' starts are generated. */
+const KEEP_AHEAD_MS = 400 * 86_400_000;
+const generated = new Map<string, { starts: DateTime[]; complete: boolean; upTo: number }>();
+
+/** Every start before `upTo` (ms); `complete` when the series ends before it. */
+function generateStarts(series: SeriesShape, upTo: number): { starts: DateTime[]; complete: boolean } {
   const { recurrence: rec } = series;
   const zone = resolveZone(rec.range.recurrenceTimeZone);
   const local = series.start.setZone(zone);
@@ -220,20 +246,18 @@ export function expandSeries(series: SeriesShape, from: DateTime, to: DateTime):
   const rangeStart = DateTime.fromISO(rec.range.startDate, { zone });
   const rangeEnd = rec.range.type === 'endDate' ? DateTime.fromISO(rec.range.endDate, { zone }).endOf('day') : undefined;
   const limit = rec.range.type === 'numbered' ? rec.range.numberOfOccurrences : Infinity;
-  const out: DateTime[] = [];
-  let generated = 0;
+  const starts: DateTime[] = [];
   // Bounded: stop after the window, the range, the count, or a sanity cap of periods.
   let period = firstPeriod(rec, rangeStart);
   for (let guard = 0; guard < 50_000; guard += 1, period = nextPeriod(rec, period)) {
     for (const date of datesInPeriod(rec, period)) {
       if (date < rangeStart.startOf('day')) continue;
-      if (rangeEnd && date > rangeEnd) return out;
-      if (generated >= limit) return out;
-      generated += 1;
+      if (rangeEnd && date > rangeEnd) return { starts, complete: true };
+      if (starts.length >= limit) return { starts, complete: true };
       const startUtc = date.set(time).toUTC();
-      if (startUtc >= to) return out;
-      if (startUtc.toMillis() + series.durationMs > from.toMillis()) out.push(startUtc);
+      if (startUtc.toMillis() >= upTo) return { starts, complete: false };
+      starts.push(startUtc);
     }
   }
-  return out;
+  return { starts, complete: true };
 }
