@@ -1,7 +1,7 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { connectDatabase } from '@cadence/shared/db';
-import { findById, findByIds, insertOne, updateOne } from '@cadence/shared/db/gathered';
+import { findById, findByIds, Gather, insertOne, updateOne } from '@cadence/shared/db/gathered';
 import { isDuplicateKeyError } from '@cadence/shared/http';
 import { testMongoUri, useTestDatabase } from '../harness/database.js';
 
@@ -126,5 +126,29 @@ describe('commands gathered from concurrent callers', () => {
     expect(result.map((r) => r.status)).toEqual(['rejected', 'fulfilled']);
     expect((result[0] as PromiseRejectedResult).reason).toMatchObject({ name: 'CastError' });
     expect(await Docs.findById('d16').lean()).toMatchObject({ n: 16_000 });
+  });
+
+  it('calls behind two commands that do not answer are sent after a short wait, not held by them', async () => {
+    vi.useFakeTimers();
+    try {
+      const sent: number[][] = [];
+      // a database that never answers these commands
+      const stalled = new Gather<number, number>((ops) => {
+        sent.push(ops);
+        return new Promise(() => undefined);
+      });
+      void stalled.run(1);
+      await vi.advanceTimersByTimeAsync(0);
+      void stalled.run(2);
+      await vi.advanceTimersByTimeAsync(0);
+      void stalled.run(3);
+      void stalled.run(4);
+      await vi.advanceTimersByTimeAsync(100);
+      expect(sent).toEqual([[1], [2]]);
+      await vi.advanceTimersByTimeAsync(200);
+      expect(sent).toEqual([[1], [2], [3, 4]]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -14,6 +14,11 @@ import { idLists } from './id-lists.js';
 
 /** Commands of one collection and kind under way at once; more calls wait and go together. */
 const MAX_IN_FLIGHT = 2;
+/**
+ * Calls waiting this long behind commands that have not answered go anyway: one stalled command
+ * must not hold every writer of its collection (each call used to be its own command).
+ */
+const STALL_MS = 250;
 
 type Settle<R> = { resolve: (r: R) => void; reject: (err: unknown) => void };
 
@@ -22,6 +27,7 @@ export class Gather<Op, R> {
   private queue: (Settle<R> & { op: Op })[] = [];
   private scheduled = false;
   private inFlight = 0;
+  private stallTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly send: (ops: Op[]) => Promise<(R | Failed)[]>) {}
 
@@ -33,13 +39,22 @@ export class Gather<Op, R> {
   }
 
   private schedule(): void {
-    if (this.scheduled || this.inFlight >= MAX_IN_FLIGHT || !this.queue.length) return;
+    if (this.scheduled || !this.queue.length) return;
+    if (this.inFlight >= MAX_IN_FLIGHT) {
+      this.stallTimer ??= setTimeout(() => {
+        this.stallTimer = undefined;
+        if (this.queue.length && !this.scheduled) this.flush();
+      }, STALL_MS);
+      return;
+    }
     this.scheduled = true;
     setImmediate(() => this.flush());
   }
 
   private flush(): void {
     this.scheduled = false;
+    clearTimeout(this.stallTimer);
+    this.stallTimer = undefined;
     // all of them: the driver splits a long write into ordered batches, and reads split their `_id` lists
     const batch = this.queue;
     this.queue = [];
