@@ -83,74 +83,32 @@ describe('excuse look-ups made at once', () => {
     ] satisfies ExcuseDoc[]);
   });
 
-  const cases: [
-    string,
-    { organizationId: string; personIds: string[]; originalStart: string; timeZone: string },
-    string | undefined,
-  ][] = [
-    [
-      'within a date range',
-      { organizationId: 'A', personIds: ['ann', 'mo'], originalStart: '2026-11-03T14:00:00Z', timeZone: 'UTC' },
-      'ann',
-    ],
-    [
-      'the earliest created of two',
-      { organizationId: 'A', personIds: ['mo', 'ann'], originalStart: '2026-11-05T14:00:00Z', timeZone: 'UTC' },
-      'ann-early',
-    ],
+  /** A meeting of these people in this organization, at this instant in this zone. */
+  const meeting = (organizationId: string, personIds: string[], start: string, timeZone = 'UTC') => ({
+    organizationId,
+    personIds,
+    originalStart: new Date(start),
+    timeZone,
+  });
+  const cases: [string, ReturnType<typeof meeting>, string | undefined][] = [
+    ['within a date range', meeting('A', ['ann', 'mo'], '2026-11-03T14:00:00Z'), 'ann'],
+    ['the earliest created of two', meeting('A', ['mo', 'ann'], '2026-11-05T14:00:00Z'), 'ann-early'],
     // 8 Nov 01:00 UTC is still 7 Nov in New York: Ann's last day
-    [
-      'by the local date',
-      { organizationId: 'A', personIds: ['ann'], originalStart: '2026-11-08T01:00:00Z', timeZone: 'America/New_York' },
-      'ann',
-    ],
-    [
-      'not the day after',
-      { organizationId: 'A', personIds: ['ann'], originalStart: '2026-11-08T01:00:00Z', timeZone: 'UTC' },
-      undefined,
-    ],
-    [
-      'within an instant range',
-      { organizationId: 'A', personIds: ['bo'], originalStart: '2026-11-04T14:00:00Z', timeZone: 'UTC' },
-      'bo',
-    ],
-    [
-      'not at its end',
-      { organizationId: 'A', personIds: ['bo'], originalStart: '2026-11-04T15:00:00Z', timeZone: 'UTC' },
-      undefined,
-    ],
-    [
-      'the organization’s day',
-      { organizationId: 'A', personIds: ['zed'], originalStart: '2026-11-11T09:00:00Z', timeZone: 'UTC' },
-      'holiday',
-    ],
-    [
-      'not another person’s absence',
-      { organizationId: 'A', personIds: ['zed'], originalStart: '2026-11-04T14:00:00Z', timeZone: 'UTC' },
-      undefined,
-    ],
-    [
-      'not another organization’s day',
-      { organizationId: 'A', personIds: ['zed'], originalStart: '2026-11-20T09:00:00Z', timeZone: 'UTC' },
-      undefined,
-    ],
-    [
-      'its own organization’s',
-      { organizationId: 'B', personIds: ['ann'], originalStart: '2026-11-04T09:00:00Z', timeZone: 'UTC' },
-      'b-holiday',
-    ],
-    [
-      'its own organization’s person',
-      { organizationId: 'B', personIds: ['ann'], originalStart: '2026-11-05T09:00:00Z', timeZone: 'UTC' },
-      undefined,
-    ],
+    ['by the local date', meeting('A', ['ann'], '2026-11-08T01:00:00Z', 'America/New_York'), 'ann'],
+    ['not the day after', meeting('A', ['ann'], '2026-11-08T01:00:00Z'), undefined],
+    ['within an instant range', meeting('A', ['bo'], '2026-11-04T14:00:00Z'), 'bo'],
+    ['not at its end', meeting('A', ['bo'], '2026-11-04T15:00:00Z'), undefined],
+    ['the organization’s day', meeting('A', ['zed'], '2026-11-11T09:00:00Z'), 'holiday'],
+    ['not another person’s absence', meeting('A', ['zed'], '2026-11-04T14:00:00Z'), undefined],
+    ['not another organization’s day', meeting('A', ['zed'], '2026-11-20T09:00:00Z'), undefined],
+    ['its own organization’s', meeting('B', ['ann'], '2026-11-04T09:00:00Z'), 'b-holiday'],
+    ['its own organization’s person', meeting('B', ['ann'], '2026-11-05T09:00:00Z'), undefined],
   ];
-  const query = (q: (typeof cases)[number][1]) => ({ ...q, originalStart: new Date(q.originalStart) });
 
   it('each gets the excuse of its own occurrence, as when asked alone', async () => {
-    const together = await Promise.all(cases.map(([, q]) => findExcuse(Excuses, query(q))));
+    const together = await Promise.all(cases.map(([, q]) => findExcuse(Excuses, q)));
     const alone = [];
-    for (const [, q] of cases) alone.push(await findExcuse(Excuses, query(q)));
+    for (const [, q] of cases) alone.push(await findExcuse(Excuses, q));
     const ids = (found: (ExcuseDoc | undefined)[]) => cases.map(([name], i) => [name, found[i]?._id]);
     expect(ids(together)).toEqual(cases.map(([name, , want]) => [name, want]));
     expect(ids(alone)).toEqual(ids(together));
