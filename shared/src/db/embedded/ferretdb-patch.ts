@@ -5,7 +5,8 @@ import { promisify } from 'node:util';
 
 /**
  * Changes to FerretDB v1.24 applied at build time: its SQLite backend uses its `_id` index, an
- * `update` command closes each statement's query, and resource tracking is left to debug builds.
+ * `update` command closes each statement's query, updates of a collection run one at a time (so
+ * each is atomic), and resource tracking is left to debug builds.
  * The module downloaded from the proxy (checked against go.sum) is copied, the copy patched, and
  * `go build -modfile` points a `replace` at it (`-overlay` may not replace files in the module
  * cache). Without the index changes every read and write of the embedded database reads the
@@ -80,6 +81,23 @@ const EDITS: Edit[] = [
     after: '\t\tresult, err := common.UpdateDocument(ctx, c, "update", iter, &u)\n\t\tcloser.Close()\n',
     sites: 1,
   },
+  ...[
+    'func (h *Handler) updateDocument(ctx context.Context, params *common.UpdateParams) (int32, int32, *types.Array, error) {\n',
+    'func (h *Handler) findAndModifyDocument(ctx context.Context, params *common.FindAndModifyParams) (*findAndModifyResult, error) {\n',
+  ].map((signature, i) => ({
+    /**
+     * An update (and a findAndModify) reads the documents it matches, changes them in memory and
+     * writes each one back whole by `_id`, with nothing between the read and the write: two updates
+     * of one document at once lose one's change (100 concurrent `$inc` of one document applied 12;
+     * a sync request's `pending: true` was undone by the claim it raced, leaving the calendar leased
+     * by nobody for a minute). patches/collection_lock.go.txt runs one such command of a collection
+     * at a time, as atomic per document as MongoDB.
+     */
+    file: i === 0 ? 'internal/handler/msg_update.go' : 'internal/handler/msg_findandmodify.go',
+    before: signature,
+    after: `${signature}\tdefer lockCollection(params.DB, params.Collection)()\n\n`,
+    sites: 1,
+  })),
   ...['Track', 'Untrack'].map((fn) => ({
     /**
      * FerretDB tracks the lifetime of every iterator, cursor and connection it makes: `Track` adds
@@ -95,8 +113,11 @@ const EDITS: Edit[] = [
   })),
 ];
 
-/** Go files added to the module's SQLite backend, from shared/ferretdb/patches/. */
-const ADDED = [{ from: 'patches/id_in.go.txt', to: 'internal/backends/sqlite/id_in.go' }];
+/** Go files added to the module, from shared/ferretdb/patches/. */
+const ADDED = [
+  { from: 'patches/id_in.go.txt', to: 'internal/backends/sqlite/id_in.go' },
+  { from: 'patches/collection_lock.go.txt', to: 'internal/handler/collection_lock.go' },
+];
 
 interface Edit {
   file: string;
@@ -107,7 +128,7 @@ interface Edit {
 }
 
 /** Part of the binary's cache key: a new patch builds a new binary. */
-export const PATCH_ID = 'id-index-3+untracked+update-close';
+export const PATCH_ID = 'id-index-3+untracked+update-close+collection-lock';
 
 /**
  * Copies the module at `moduleDir` under `workDir`, patches the copy and writes a go.mod/go.sum

@@ -11,7 +11,7 @@ import type { EmbeddedDatabase, Progress } from './types.js';
 
 /** The Go program that embeds FerretDB, kept in the repository with its go.mod and go.sum. */
 const PROGRAM_DIR = fileURLToPath(new URL('../../../ferretdb/', import.meta.url));
-const PROGRAM_FILES = ['go.mod', 'go.sum', 'main.go', 'patches/id_in.go.txt'];
+const PROGRAM_FILES = ['go.mod', 'go.sum', 'main.go', 'patches/id_in.go.txt', 'patches/collection_lock.go.txt'];
 const FERRETDB_VERSION = 'v1.24.2';
 
 function run(cmd: string, args: string[], cwd: string): Promise<{ code: number | null; output: string }> {
