@@ -165,40 +165,72 @@ const MAX_ITERATIONS = 200_000;
  * DTSTART is always the first occurrence, even when it does not match BYDAY.
  */
 export function expand(recurrence: Recurrence, start: SeriesStart, toExclusive: Instant): Instant[] {
-  const zone = start.allDay ? 'utc' : start.zone;
-  const found = new Set<Instant>();
-  const rule = recurrence.rule;
-  if (rule) {
-    const limit = rule.until ? Math.min(untilMs(rule.until, start), toExclusive - 1) : toExclusive - 1;
-    let produced = 0;
-    const first = DateTime.fromMillis(start.ms, { zone });
-    const emit = (ms: Instant): boolean => {
-      if (rule.count !== undefined && produced >= rule.count) return false;
-      if (ms > limit) return false;
-      produced += 1;
-      found.add(ms);
-      return true;
-    };
-    if (!matches(rule, first)) emit(start.ms);
-    let guard = 0;
-    for (const day of candidateDays(rule, first)) {
-      if (++guard > MAX_ITERATIONS) break;
-      const at = localInstant(
-        { year: day.year, month: day.month, day: day.day, hour: first.hour, minute: first.minute, second: first.second },
-        zone,
-      );
-      if (at < start.ms) continue;
-      if (!emit(at)) break;
-    }
-  } else {
-    found.add(start.ms);
-  }
+  const found = new Set<Instant>(recurrence.rule ? ruleStarts(recurrence.rule, start, toExclusive) : [start.ms]);
   for (const rdate of recurrence.rdates) {
     const ms = resolveDateValue(rdate, start);
     if (ms < toExclusive) found.add(ms);
   }
   for (const exdate of recurrence.exdates) found.delete(resolveDateValue(exdate, start));
   return [...found].sort((a, b) => a - b);
+}
+
+/** Series whose rule's starts are kept (the emulator holds a few thousand). */
+const MAX_KEPT = 20_000;
+/** How far past the asked end a rule's starts are generated. */
+const KEEP_AHEAD_MS = 400 * 86_400_000;
+const generated = new Map<string, { starts: Instant[]; complete: boolean; upTo: Instant }>();
+
+/**
+ * The rule's starts before `toExclusive`, ascending. Each is found on the wall clock through luxon
+ * (~10 µs a start) from the series' first one on, and every instance look-up and listing asks this
+ * again: a burst of 200 cancellations spent most of the emulator's CPU here. So a rule's starts are
+ * kept (by rule, DTSTART and zone), generated a while past the end asked, and later asks within
+ * them are cut from what was kept.
+ */
+function ruleStarts(rule: RecurrenceRule, start: SeriesStart, toExclusive: Instant): Instant[] {
+  const key = `${JSON.stringify(rule)}|${start.ms}|${start.zone}|${start.allDay}`;
+  let kept = generated.get(key);
+  if (!kept || (!kept.complete && toExclusive > kept.upTo)) {
+    const upTo = toExclusive + KEEP_AHEAD_MS;
+    kept = { ...generateRuleStarts(rule, start, upTo), upTo };
+    if (generated.size >= MAX_KEPT) generated.clear();
+    generated.set(key, kept);
+  }
+  const starts = kept.starts;
+  let end = starts.length;
+  while (end > 0 && starts[end - 1]! >= toExclusive) end--;
+  return starts.slice(0, end);
+}
+
+/** Every start of the rule before `upTo`; `complete` when the rule ends (COUNT, UNTIL) before it. */
+function generateRuleStarts(rule: RecurrenceRule, start: SeriesStart, upTo: Instant): { starts: Instant[]; complete: boolean } {
+  const zone = start.allDay ? 'utc' : start.zone;
+  const until = rule.until ? untilMs(rule.until, start) : Infinity;
+  const starts: Instant[] = [];
+  // false once the rule is done: by COUNT or UNTIL (complete), or past `upTo` (not)
+  let complete = false;
+  const emit = (ms: Instant): boolean => {
+    if ((rule.count !== undefined && starts.length >= rule.count) || ms > until) {
+      complete = true;
+      return false;
+    }
+    if (ms >= upTo) return false;
+    starts.push(ms);
+    return true;
+  };
+  const first = DateTime.fromMillis(start.ms, { zone });
+  if (!matches(rule, first) && !emit(start.ms)) return { starts, complete };
+  let guard = 0;
+  for (const day of candidateDays(rule, first)) {
+    if (++guard > MAX_ITERATIONS) return { starts, complete: true };
+    const at = localInstant(
+      { year: day.year, month: day.month, day: day.day, hour: first.hour, minute: first.minute, second: first.second },
+      zone,
+    );
+    if (at < start.ms) continue;
+    if (!emit(at)) break;
+  }
+  return { starts, complete };
 }
 
 function matches(rule: RecurrenceRule, at: DateTime): boolean {

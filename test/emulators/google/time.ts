@@ -44,19 +44,43 @@ export function parseRfc3339(value: string): Instant | undefined {
  * a time that occurs twice (clocks going back) is its first occurrence, and one that a change skips
  * is moved forward by the gap. luxon alone picks one of a repeated hour by the offset it guesses
  * from (the zone's offset today), so the same rule would expand differently in winter and summer.
+ * The zone's offsets a day either side give the candidates (no zone changes twice within two days).
  */
 export function localInstant(
   fields: { year: number; month: number; day: number; hour: number; minute: number; second: number },
   zone: string,
 ): Instant {
-  const dt = DateTime.fromObject(fields, { zone });
-  if (dt.hour !== fields.hour || dt.minute !== fields.minute) return dt.toMillis();
-  // an earlier instant showing the same wall clock: clocks go back by 30 minutes to 2 hours
-  for (const minutes of [120, 90, 60, 30]) {
-    const earlier = dt.minus({ minutes });
-    if (earlier.day === dt.day && earlier.hour === dt.hour && earlier.minute === dt.minute) return earlier.toMillis();
+  const wall = Date.UTC(fields.year, fields.month - 1, fields.day, fields.hour, fields.minute, fields.second);
+  const before = offsetMs(zone, wall - DAY_MS);
+  const after = offsetMs(zone, wall + DAY_MS);
+  const early = wall - Math.max(before, after);
+  const late = wall - Math.min(before, after);
+  if (offsetMs(zone, early) === Math.max(before, after)) return early;
+  if (offsetMs(zone, late) === Math.min(before, after)) return late;
+  // in the gap: read with the offset before the change, which lands after it, moved by the gap
+  return wall - before;
+}
+
+const DAY_MS = 86_400_000;
+/** Zones change offset at whole quarter hours (UTC), so the offset is one per quarter hour. */
+const QUARTER_MS = 900_000;
+const offsets = new Map<string, number>();
+
+/**
+ * The zone's UTC offset (ms) at an instant, kept per zone and quarter hour: an instance look-up
+ * expands its series from the first meeting on, and asking luxon (Intl) for each start was most of
+ * the emulator's CPU in a burst of cancellations.
+ */
+function offsetMs(zone: string, at: Instant): number {
+  const quarter = Math.floor(at / QUARTER_MS);
+  const key = `${zone}|${quarter}`;
+  let offset = offsets.get(key);
+  if (offset === undefined) {
+    offset = IANAZone.create(zone).offset(quarter * QUARTER_MS) * 60_000;
+    if (offsets.size >= 200_000) offsets.clear();
+    offsets.set(key, offset);
   }
-  return dt.toMillis();
+  return offset;
 }
 
 /** Reads a wall-clock date-time (no offset) in a zone. */
