@@ -104,6 +104,7 @@ export async function run(): Promise<void> {
     });
     await Promise.all(sent);
     await arrival(stack, fleet, trickle, timeoutMs);
+    await printStages(stack, drivers, fleet, trickle, trickleStart);
     // late duplicates have their chance to show up
     await settle(stack, drivers, 2000);
 
@@ -274,6 +275,7 @@ async function printStages(
     'POST received',
   ];
   const steps: number[][] = names.map(() => []);
+  let slowest: { total: number; stamps: (number | undefined)[] } | undefined;
   for (const t of targets) {
     const event = outbox.get(t.id);
     const delivery = event && deliveries.get(event._id);
@@ -295,6 +297,8 @@ async function printStages(
       const [a, b] = [stamps[i - 1], stamps[i]];
       if (a !== undefined && b !== undefined) steps[i - 1]!.push(b - a);
     }
+    const total = (stamps[stamps.length - 1] ?? Infinity) - t.sentAt;
+    if (!slowest || total > slowest.total) slowest = { total, stamps };
   }
   stack.log('stage (from the one before)      p50 ms   p99 ms   (n)');
   names.forEach((name, i) => {
@@ -303,4 +307,8 @@ async function printStages(
       `  ${name.padEnd(30)} ${String(Math.round(percentile(s, 50))).padStart(7)} ${String(Math.round(percentile(s, 99))).padStart(8)}   (${s.length})`,
     );
   });
+  if (slowest) {
+    const at = slowest.stamps.map((s) => (s === undefined ? '?' : String(s - slowest.stamps[0]!)));
+    stack.log(`  slowest (${Math.round(slowest.total)} ms), ms after its cancellation: ${at.slice(1).join(' → ')}`);
+  }
 }
