@@ -4,7 +4,7 @@ import { commitVersion, type Journal } from '@cadence/shared/db';
 // sent with other syncs' reads and writes of the same collection (a burst runs many at once)
 import { findById, updateOne } from '@cadence/shared/db/gathered';
 import type { Logger } from '@cadence/shared/logging';
-import { inParallel, withDeadline } from '@cadence/shared/process';
+import { withDeadline } from '@cadence/shared/process';
 import type { ConnectionDoc } from '../connections/models.js';
 import { CursorExpiredError, ReauthRequiredError } from './errors.js';
 import type { SyncStateDoc } from './models.js';
@@ -28,9 +28,9 @@ export interface SyncSchedulerOptions {
 
 /** As SYNC_CONCURRENCY's default (shared/src/config/providers.ts says why). */
 const DEFAULT_CONCURRENCY = 16;
-/** Calendars read per round of a drain, and rounds per drain (a poll starts the next drain). */
+/** Calendars read at once, and reads per drain (a poll starts the next drain). */
 const DUE_BATCH = 100;
-const MAX_ROUNDS = 100;
+const MAX_READS = 1000;
 
 /** A sync that held its calendar for longer than its lease. */
 class SyncDeadlineError extends Error {}
@@ -61,6 +61,9 @@ export class SyncScheduler {
   private readonly owner = randomUUID();
   private timer: NodeJS.Timeout | undefined;
   private wakeTimer: NodeJS.Timeout | undefined;
+  private kickTimer: NodeJS.Timeout | undefined;
+  /** Set while a drain waits with a free slot: a request wakes it to read what is due. */
+  private kick: (() => void) | undefined;
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = true;
@@ -99,13 +102,19 @@ export class SyncScheduler {
     this.stopped = true;
     clearInterval(this.timer);
     clearTimeout(this.wakeTimer);
+    this.kick?.();
     await this.running;
   }
 
   wake(delay = this.opts.debounceMs ?? 25): void {
     if (this.stopped) return;
     if (this.running) {
+      // the running drain reads what is due again, after the debounce (a burst of requests is one read)
       this.again = true;
+      this.kickTimer ??= setTimeout(() => {
+        this.kickTimer = undefined;
+        this.kick?.();
+      }, delay);
       return;
     }
     if (this.wakeTimer) return;
@@ -121,29 +130,59 @@ export class SyncScheduler {
       this.again = true;
       return this.running;
     }
-    this.running = (async () => {
-      do {
-        this.again = false;
-        // one read of what is due per round, then claims one by one: a burst of notifications
-        // over many calendars is not a query of sync_states per calendar
-        for (let round = 0; round < MAX_ROUNDS && !this.stopped; round++) {
-          const due = await this.due();
-          let ran = 0;
-          await inParallel(due, this.opts.concurrency ?? DEFAULT_CONCURRENCY, async (state) => {
-            const claimed = await this.claim(state);
-            if (!claimed) return;
-            ran++;
-            await this.run(claimed);
-          });
-          if (!ran) break;
-        }
-      } while (this.again && !this.stopped);
-    })()
+    this.running = this.pump()
       .catch((err: unknown) => this.logger.error({ err }, 'sync loop failed'))
       .finally(() => {
         this.running = undefined;
+        clearTimeout(this.kickTimer);
+        this.kickTimer = undefined;
       });
     return this.running;
+  }
+
+  /**
+   * Keeps up to `concurrency` syncs running: a slot that frees takes the next due calendar, and a
+   * request that comes meanwhile is read as soon as a slot is free. Syncs went in rounds (one read
+   * of what was due, then all of it), and the next read waited for the round's slowest sync: one
+   * sync held to its lease (a call nobody answers) held every other calendar of this replica, and
+   * in a burst the calendars flagged just after a read waited for the whole round.
+   */
+  private async pump(): Promise<void> {
+    const limit = this.opts.concurrency ?? DEFAULT_CONCURRENCY;
+    const syncing = new Map<string, Promise<void>>();
+    let queue: SyncStateDoc[] = [];
+    // a read that came back full may have left due calendars behind
+    let more = true;
+    for (let reads = 0; !this.stopped; ) {
+      if (!queue.length && (more || this.again) && reads < MAX_READS) {
+        this.again = false;
+        more = false;
+        reads++;
+        const due = await this.due();
+        more = due.length === DUE_BATCH;
+        queue = due.filter((state) => !syncing.has(state._id));
+      }
+      while (queue.length && syncing.size < limit && !this.stopped) {
+        const state = queue.shift()!;
+        const task = this.claim(state)
+          .then(async (claimed) => {
+            if (claimed) await this.run(claimed);
+          })
+          .catch((err: unknown) => this.logger.error({ err, connectionId: state._id }, 'sync failed'))
+          .finally(() => syncing.delete(state._id));
+        syncing.set(state._id, task);
+      }
+      const waitForMore = this.again || (more && !queue.length);
+      if (!syncing.size && !queue.length && (!waitForMore || reads >= MAX_READS)) break;
+      // until a slot frees, or a request comes (kick) while a slot is free
+      await new Promise<void>((resolve) => {
+        this.kick = syncing.size < limit ? resolve : undefined;
+        if (syncing.size) void Promise.race(syncing.values()).then(() => resolve());
+        else resolve();
+      });
+      this.kick = undefined;
+    }
+    await Promise.all(syncing.values());
   }
 
   /** Calendars due a sync, oldest request first. */
@@ -192,6 +231,7 @@ export class SyncScheduler {
       if (err instanceof CursorExpiredError) {
         this.logger.info({ connectionId: state._id }, 'sync cursor expired; running a full sync');
         await updateOne(this.States, mine, { $set: { cursor: null, pending: true, leaseUntil: null, leaseOwner: null } });
+        this.again = true; // due again at once: this drain reads it
         return;
       }
       if (err instanceof ReauthRequiredError) {
@@ -214,6 +254,7 @@ export class SyncScheduler {
           retryAt,
         },
       });
+      if (!retryAt) this.again = true;
     }
   }
 }
