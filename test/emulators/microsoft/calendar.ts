@@ -15,7 +15,7 @@ import type {
   ViewItem,
 } from './model.js';
 import { expandSeries, normalizeRecurrence } from './recurrence.js';
-import { resolveZone } from './time.js';
+import { localIsoDate, resolveZone } from './time.js';
 
 const DEFAULTS: Omit<EventFields, 'start' | 'end' | 'startTimeZone' | 'endTimeZone'> = {
   subject: '',
@@ -351,7 +351,7 @@ export class Calendar {
     const fields: EventFields = {
       ...master.fields,
       start: originalStart,
-      end: originalStart.plus({ milliseconds: durationMs }),
+      end: DateTime.fromMillis(ms + durationMs, { zone: 'utc' }),
       ...ov?.fields,
     };
     if (ov && ov.responses.size > 0) {
@@ -364,10 +364,7 @@ export class Calendar {
     const changeKey = ov?.changeKey ?? master.seriesChangeKey;
     return {
       kind: 'instance',
-      id: occurrenceId(
-        master.id,
-        originalStart.setZone(resolveZone(master.recurrence?.range.recurrenceTimeZone ?? 'UTC')).toISODate() ?? '',
-      ),
+      id: occurrenceId(master.id, localIsoDate(ms, resolveZone(master.recurrence?.range.recurrenceTimeZone ?? 'UTC'))),
       master,
       originalStart,
       type: isException ? 'exception' : 'occurrence',

@@ -125,3 +125,21 @@ export function parseInstant(value: string | Date): DateTime {
   if (!dt.isValid) throw new Error(`not an instant: ${String(value)}`);
   return dt.toUTC();
 }
+
+const localDates = new Map<string, string>();
+
+/**
+ * The date (yyyy-MM-dd) of an instant in an IANA zone, kept: a delta round names each instance of
+ * every series in its window by the date of its original start in the recurrence's zone, and
+ * luxon's zone conversion for each was most of the emulator's CPU in a burst of cancellations.
+ */
+export function localIsoDate(ms: number, zone: string): string {
+  const key = `${zone}|${ms}`;
+  let date = localDates.get(key);
+  if (date === undefined) {
+    date = DateTime.fromMillis(ms, { zone }).toISODate() ?? '';
+    if (localDates.size >= 200_000) localDates.clear();
+    localDates.set(key, date);
+  }
+  return date;
+}
