@@ -300,6 +300,7 @@ async function printStages(
     const total = (stamps[stamps.length - 1] ?? Infinity) - t.sentAt;
     if (!slowest || total > slowest.total) slowest = { total, stamps };
   }
+  stack.log(`syncs claimed since the first cancellation: ${claims.length}, over ${claimsOf.size} calendars`);
   stack.log('stage (from the one before)      p50 ms   p99 ms   (n)');
   names.forEach((name, i) => {
     const s = steps[i]!.sort((a, b) => a - b);
