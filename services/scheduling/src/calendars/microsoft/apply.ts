@@ -1,6 +1,7 @@
 import type { Model } from 'mongoose';
 import { DateTime } from 'luxon';
 import { findById } from '@cadence/shared/db/gathered';
+import { inParallel } from '@cadence/shared/process';
 import { occurrenceKey, parseOccurrenceKey } from '@cadence/shared/time';
 import type { ChangePipeline } from '../../changes/pipeline.js';
 import type { ConnectionDoc } from '../../connections/models.js';
@@ -24,6 +25,8 @@ export interface DeltaRound {
   listed: Set<string>;
 }
 
+/** Series whose removed occurrences one sync looks up at once (Outlook allows four requests per mailbox at once). */
+const MASTERS_AT_ONCE = 2;
 const OURS = `$expand=singleValueExtendedProperties($filter=id eq '${extendedPropertyId('SeriesId')}' or id eq '${extendedPropertyId('Segment')}')`;
 
 /**
@@ -195,17 +198,17 @@ export class DeltaApplier {
       if (d.kind !== 'occurrence' || !d.masterId) continue;
       byMaster.set(d.masterId, [...(byMaster.get(d.masterId) ?? []), d]);
     }
-    for (const [masterId, docs] of byMaster) {
+    // each series' removals one after the other, two series at once: each is a look-up of the master
+    // and one per occurrence (round trips a burst's syncs waited on one by one), and two leave room
+    // under Outlook's four concurrent requests per mailbox
+    await inParallel([...byMaster], MASTERS_AT_ONCE, async ([masterId, docs]) => {
       const until = await this.masterEnd(connection, masterId, docs[0]!);
-      if (until === 'deleted') {
-        await this.forget(docs);
-        continue;
-      }
+      if (until === 'deleted') return this.forget(docs);
       for (const d of docs) {
         if (until && parseOccurrenceKey(d.key!)! > until) await this.forget([d]);
         else await this.removedOccurrence(connection, d);
       }
-    }
+    });
   }
 
   /**
