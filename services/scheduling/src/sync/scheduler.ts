@@ -153,10 +153,9 @@ export class SyncScheduler {
     let queue: SyncStateDoc[] = [];
     // a read that came back full may have left due calendars behind
     let more = true;
-    for (let reads = 0; !this.stopped; ) {
+    for (let reads = 0; !this.stopped;) {
       if (!queue.length && (more || this.again) && reads < MAX_READS) {
         this.again = false;
-        more = false;
         reads++;
         const due = await this.due();
         more = due.length === DUE_BATCH;
