@@ -6,12 +6,12 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { processEnv } from '../../config/env.js';
-import { PATCH_ID, patchedModFile } from './ferretdb-patch.js';
+import { PATCH_FILES, PATCH_ID, patchedModFile } from './ferretdb-patch.js';
 import type { EmbeddedDatabase, Progress } from './types.js';
 
 /** The Go program that embeds FerretDB, kept in the repository with its go.mod and go.sum. */
 const PROGRAM_DIR = fileURLToPath(new URL('../../../ferretdb/', import.meta.url));
-const PROGRAM_FILES = ['go.mod', 'go.sum', 'main.go', 'patches/id_in.go.txt', 'patches/collection_lock.go.txt'];
+const PROGRAM_FILES = ['go.mod', 'go.sum', 'main.go', ...PATCH_FILES];
 const FERRETDB_VERSION = 'v1.24.2';
 
 function run(cmd: string, args: string[], cwd: string): Promise<{ code: number | null; output: string }> {
