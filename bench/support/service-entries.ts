@@ -19,7 +19,11 @@ export function serviceEntries(
   cpuProfileDir: string | undefined,
   log: (line: string) => void,
 ): ServiceEntries {
-  const profile = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : [];
+  const profile = [
+    ...(cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`] : []),
+    // flags NODE_OPTIONS refuses (`--trace-gc`): BENCH_SERVICE_FLAGS, split at spaces
+    ...(process.env['BENCH_SERVICE_FLAGS']?.split(' ').filter(Boolean) ?? []),
+  ];
   if (fromSource)
     return {
       scheduling: import.meta.resolve('@cadence/scheduling/main'),
