@@ -1,4 +1,5 @@
 import type { RequestHandler } from 'express';
+import { BATCH_ITEM_HEADER } from './batch.js';
 import { GraphError, sendGraphError } from './errors.js';
 
 export interface FailureSpec {
@@ -11,6 +12,8 @@ export interface FailureSpec {
   dropConnection?: boolean;
   /** Never answer (the socket stays open, closed after a minute): a call lost on the way back. */
   stall?: boolean;
+  /** For the next request inside a `$batch` call (as Graph throttles them one by one), not an HTTP call. */
+  inBatch?: boolean;
 }
 
 export interface Chaos {
@@ -29,6 +32,8 @@ export interface CallRecord {
   status?: number;
   /** The graph client's `Retry-Attempt` header: which retry of an earlier call this was. */
   retryAttempt?: number;
+  /** One of a `$batch` call's requests, not an HTTP call of its own. */
+  inBatch?: boolean;
 }
 
 const DEFAULT_CODES: Record<number, [string, string]> = {
@@ -64,6 +69,7 @@ export class Faults {
       const record: CallRecord = { method: req.method, path, query, at: this.now() };
       const attempt = Number(req.headers['retry-attempt']);
       if (Number.isInteger(attempt) && attempt > 0) record.retryAttempt = attempt;
+      if (req.headers[BATCH_ITEM_HEADER]) record.inBatch = true;
       this.calls.push(record);
       res.on('finish', () => {
         record.status = res.statusCode;
@@ -75,7 +81,9 @@ export class Faults {
   /** Injects the next scripted failure, else a random one at the chaos rate. */
   injector(): RequestHandler {
     return (req, res, next) => {
-      let spec = this.scripted.shift();
+      const inBatch = Boolean(req.headers[BATCH_ITEM_HEADER]);
+      const at = this.scripted.findIndex((s) => Boolean(s.inBatch) === inBatch);
+      let spec = at >= 0 ? this.scripted.splice(at, 1)[0] : undefined;
       if (!spec && this.chaos.apiErrorRate > 0 && this.random() < this.chaos.apiErrorRate) {
         spec = { status: this.random() < 0.5 ? 429 : 503, retryAfterSeconds: this.chaos.retryAfterSeconds };
       }
@@ -100,4 +108,3 @@ export class Faults {
     };
   }
 }
-

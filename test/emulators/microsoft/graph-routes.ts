@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import express from 'express';
 import type { Request, Response, Router } from 'express';
+import { batchHandler } from './batch.js';
 import type { Calendar } from './calendar.js';
 import type { DeltaTracker } from './delta.js';
 import { badRequest, GraphError } from './errors.js';
@@ -8,6 +9,7 @@ import { parseEventInput } from './event-input.js';
 import type { Faults } from './faults.js';
 import type { Identity, Principal } from './identity.js';
 import type { StoredEvent } from './model.js';
+import type { Outbound } from './outbound.js';
 import { expandedExtendedIds, hasQueryParam, paging, parseEventFilter, parseSelect, preferences, queryParam } from './odata.js';
 import type { RenderOptions } from './representation.js';
 import { renderEvent } from './representation.js';
@@ -20,7 +22,11 @@ export interface GraphDeps {
   delta: DeltaTracker;
   subscriptions: Subscriptions;
   faults: Faults;
+  /** Sends a batch's requests through the emulator again. */
+  outbound: Outbound;
   baseUrl: () => string;
+  /** Where a batch's requests are sent through the emulator again (loopback, plain HTTP). */
+  replayUrl: () => string;
 }
 
 interface Locals {
@@ -73,7 +79,7 @@ function routeParam(req: Request, name: string): string {
 }
 
 export function graphRouter(deps: GraphDeps): Router {
-  const { calendar, identity, delta, subscriptions, faults, baseUrl } = deps;
+  const { calendar, identity, delta, subscriptions, faults, outbound, baseUrl, replayUrl } = deps;
   const v1 = express.Router({ caseSensitive: false });
   v1.use(requestIds);
   v1.use(faults.injector());
@@ -82,6 +88,7 @@ export function graphRouter(deps: GraphDeps): Router {
     next();
   });
   v1.use(express.json({ type: ['application/json', 'application/*+json'] }));
+  v1.post(/^\/\$batch$/i, batchHandler(outbound, replayUrl));
 
   /** Next page of a plain collection: the same URL with $skip advanced, written absolute. */
   const nextLink = (req: Request, skip: number) => {

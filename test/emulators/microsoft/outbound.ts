@@ -30,6 +30,21 @@ export class Outbound {
     return { status: res.status, contentType: res.headers.get('content-type') ?? '', body: await res.text() };
   }
 
+  /** Any request, its answer whole (the `$batch` route replays its items through the emulator itself). */
+  async request(
+    url: string,
+    init: { method: string; headers: Record<string, string>; body?: string; timeoutMs: number },
+  ): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+    const res = await fetch(url, {
+      method: init.method,
+      headers: init.headers,
+      ...(init.body !== undefined ? { body: init.body } : {}),
+      dispatcher: this.agent,
+      signal: AbortSignal.timeout(init.timeoutMs),
+    });
+    return { status: res.status, headers: Object.fromEntries(res.headers), body: await res.text() };
+  }
+
   close(): Promise<void> {
     return this.agent.close();
   }
