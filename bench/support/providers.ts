@@ -125,7 +125,7 @@ export async function microsoftDriver(): Promise<ProviderDriver> {
       if (!userId) throw new Error(`${manager.email} has no Microsoft account in the emulator`);
       emulator.cancelOccurrence(userId, eventId, key);
     },
-    apiCalls: () => emulator.calls.filter((c) => c.path.startsWith('/v1.0')).length,
+    apiCalls: () => emulator.calls.filter((c) => c.path.startsWith('/v1.0') && !c.inBatch).length,
     notifiedAt: () => {
       const emailOf = new Map([...users].map(([email, id]) => [id, email]));
       const userOf = new Map(emulator.subscriptions().map((x) => [x.id, x.userId]));

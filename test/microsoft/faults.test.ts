@@ -51,6 +51,29 @@ describe('Outlook sync under lost delta links, throttling and refused tokens', (
     expect(await outboxTypes(s, series.id)).toEqual(['series.created', 'occurrence.cancelled']);
   });
 
+  it('asks again for the requests of a batch that Graph throttled one by one, and still gives one webhook', async () => {
+    const { org, manager, rep, path, userId } = await microsoftOrg(s, 'Acme', 'batch-throttle');
+    const series = await microsoftSeries(org, manager.id, rep.id);
+    await waitForType(s, path, 'series.created');
+    await settle(s);
+    const before = s.emulator.calls.length;
+    // both look-ups of the removal (its master, the occurrence) throttled inside the batch, once
+    s.emulator.failNext(2, { status: 429, retryAfterSeconds: 1, inBatch: true });
+    const t0 = Date.now();
+    s.emulator.cancelOccurrence(userId, series.calendar.eventId, KEYS[2]!);
+    await waitForType(s, path, 'occurrence.cancelled');
+    await settle(s);
+    const calls = s.emulator.calls.slice(before);
+    expect(calls.filter((c) => c.inBatch && c.status === 429)).toHaveLength(2);
+    // the batch answered 200 both times; its throttled requests went again after their Retry-After,
+    // within the same sync (no delta round between the two batches: the sync did not fail)
+    const http = calls.filter((c) => !c.inBatch && c.path.startsWith('/v1.0/')).map((c) => `${c.path} ${c.status}`);
+    const first = http.indexOf('/v1.0/$batch 200');
+    expect(http.slice(first, first + 2)).toEqual(['/v1.0/$batch 200', '/v1.0/$batch 200']);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1000);
+    expect(await outboxTypes(s, series.id)).toEqual(['series.created', 'occurrence.cancelled']);
+  });
+
   it('gives up on a call Graph never answers after MICROSOFT_REQUEST_TIMEOUT_MS and tries again', async () => {
     const timeout = s.settings.MICROSOFT_REQUEST_TIMEOUT_MS;
     s.settings.MICROSOFT_REQUEST_TIMEOUT_MS = 300; // the new connection's client is built with it

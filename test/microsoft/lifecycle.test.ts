@@ -90,15 +90,21 @@ describe('Outlook, end to end through the Graph emulator', () => {
       classification: { excused: false },
     });
     await settle(s);
-    const calls = s.emulator.calls
-      .slice(before)
-      .filter((c) => c.path.startsWith('/v1.0/'))
-      .map((c) => `${c.method} ${c.path.replace(/events\/[^/?]+/, 'events/{id}')}`);
-    // one look at the master (still there: not a deleted series) and one at the occurrence (gone), after a
-    // delta round; Graph notifies the occurrence and its master, so a second (empty) round may follow
-    expect(calls.filter((c) => !c.endsWith('/delta'))).toEqual(['GET /v1.0/me/events/{id}', 'GET /v1.0/me/events/{id}']);
-    expect(calls[0]).toBe('GET /v1.0/me/calendarView/delta');
-    expect(calls.filter((c) => c.endsWith('/delta')).length).toBeLessThanOrEqual(2);
+    const name = (c: { method: string; path: string }) => `${c.method} ${c.path.replace(/events\/[^/?]+/, 'events/{id}')}`;
+    const graph = s.emulator.calls.slice(before).filter((c) => c.path.startsWith('/v1.0/') && !c.path.endsWith('/delta'));
+    // after a delta round (Graph notifies the occurrence and its master, so a second, empty round may
+    // follow), one batch: a look at the master (still there: not a deleted series) and one at the
+    // occurrence (gone)
+    expect(graph.filter((c) => !c.inBatch).map(name)).toEqual(['POST /v1.0/$batch']);
+    expect(
+      graph
+        .filter((c) => c.inBatch)
+        .map((c) => `${name(c)} ${c.status}`)
+        .sort(),
+    ).toEqual(['GET /v1.0/me/events/{id} 200', 'GET /v1.0/me/events/{id} 404']);
+    const rounds = s.emulator.calls.slice(before).filter((c) => c.path.startsWith('/v1.0/') && !c.inBatch);
+    expect(name(rounds[0]!)).toBe('GET /v1.0/me/calendarView/delta');
+    expect(rounds.filter((c) => c.path.endsWith('/delta')).length).toBeLessThanOrEqual(2);
     // the access token from the series' creation is reused
     expect(s.emulator.calls.slice(before).filter((c) => c.path.endsWith('/token'))).toHaveLength(0);
     const occ = await org.api.get(`/v1/series/${series.id}/occurrences/${KEYS[1]}`).expect(200);

@@ -9,6 +9,7 @@ import type { SeriesDoc } from '../../series/models.js';
 import { plannedAt, plannedOccurrences } from '../../series/schedule.js';
 import { segmentUntil } from '../segments.js';
 import type { MicrosoftAccounts } from './accounts.js';
+import { batchGet, type BatchAnswer } from './batch.js';
 import { graphStatus } from './errors.js';
 import { declinedBy, graphInstant, type GraphEvent } from './graph-event.js';
 import { extendedPropertyId } from './ids.js';
@@ -25,8 +26,10 @@ export interface DeltaRound {
   listed: Set<string>;
 }
 
-/** Series whose removed occurrences one sync looks up at once (Outlook allows four requests per mailbox at once). */
+/** Series whose removals one sync hands the pipeline at once. */
 const MASTERS_AT_ONCE = 2;
+const masterUrl = (id: string) => `/me/events/${encodeURIComponent(id)}?$select=id,recurrence`;
+const eventUrl = (id: string) => `/me/events/${encodeURIComponent(id)}`;
 const OURS = `$expand=singleValueExtendedProperties($filter=id eq '${extendedPropertyId('SeriesId')}' or id eq '${extendedPropertyId('Segment')}')`;
 
 /**
@@ -188,25 +191,32 @@ export class DeltaApplier {
     }
   }
 
+  /**
+   * Removed occurrences: what Graph says of each series' master (where its range ends, or gone) and
+   * of each occurrence (gone, or moved out of the window), all asked in one JSON batch — one round
+   * trip where a burst's syncs made two or more per series one after the other.
+   */
   private async applyRemovals(connection: ConnectionDoc, gone: MicrosoftItemDoc[]): Promise<void> {
+    const restores = gone.filter((d) => d.kind === 'restore');
     const byMaster = new Map<string, MicrosoftItemDoc[]>();
     for (const d of gone) {
-      if (d.kind === 'restore') {
-        await this.removedOccurrence(connection, d);
-        continue;
-      }
       if (d.kind !== 'occurrence' || !d.masterId) continue;
       byMaster.set(d.masterId, [...(byMaster.get(d.masterId) ?? []), d]);
     }
-    // each series' removals one after the other, two series at once: each is a look-up of the master
-    // and one per occurrence (round trips a burst's syncs waited on one by one), and two leave room
-    // under Outlook's four concurrent requests per mailbox
+    if (!restores.length && !byMaster.size) return;
+    const answers = await batchGet(this.accounts, connection, [
+      ...[...byMaster.keys()].map(masterUrl),
+      ...[...restores, ...[...byMaster.values()].flat()].map((d) => eventUrl(d._id)),
+    ]);
+    const answer = (url: string) => answers.get(url)!;
+    for (const d of restores) await this.removedOccurrence(d, answer(eventUrl(d._id)));
+    // two series' pipelines at once, as before the batch
     await inParallel([...byMaster], MASTERS_AT_ONCE, async ([masterId, docs]) => {
-      const until = await this.masterEnd(connection, masterId, docs[0]!);
+      const until = await this.masterEnd(connection, masterId, docs[0]!, answer(masterUrl(masterId)));
       if (until === 'deleted') return this.forget(docs);
       for (const d of docs) {
         if (until && parseOccurrenceKey(d.key!)! > until) await this.forget([d]);
-        else await this.removedOccurrence(connection, d);
+        else await this.removedOccurrence(d, answer(eventUrl(d._id)));
       }
     });
   }
@@ -214,25 +224,31 @@ export class DeltaApplier {
   /**
    * Whether the master is gone (the series was deleted), else where its range ends: occurrences after
    * that left because the range ended (an update of Cadence's, or a truncation, reported here).
+   * `given`: Graph's answer for the master, when a batch asked already.
    */
   private async masterEnd(
     connection: ConnectionDoc,
     masterId: string,
     d: MicrosoftItemDoc,
+    given?: BatchAnswer,
   ): Promise<'deleted' | Date | undefined> {
-    let master: GraphEvent;
-    try {
-      master = await this.accounts.call(connection, (c) =>
-        c.api(`/me/events/${encodeURIComponent(masterId)}?$select=id,recurrence`).get(),
-      );
-    } catch (err) {
-      if (graphStatus(err) !== 404) throw err;
+    const answer =
+      given ??
+      (await this.accounts
+        .call(connection, (c) => c.api(masterUrl(masterId)).get())
+        .then(
+          (body: unknown): BatchAnswer => ({ ok: true, body }),
+          (error: unknown): BatchAnswer => ({ ok: false, error }),
+        ));
+    if (!answer.ok) {
+      if (graphStatus(answer.error) !== 404) throw answer.error;
       const { series } = await this.pipeline.loadSeries(d.seriesId!, connection.organizationId);
       // only the first (or the newest) segment's master stands for the series; older ones are ours to end
       if (d.segment === 0 || d.segment === series.segments.length - 1)
         await this.ignoreGone(this.pipeline.observeSeries({ seriesId: d.seriesId!, source: 'microsoft', change: 'deleted' }));
       return 'deleted';
     }
+    const master = answer.body as GraphEvent;
     const range = master.recurrence?.range;
     if (range?.type !== 'endDate' || !range.endDate) return undefined;
     const { series } = await this.pipeline.loadSeries(d.seriesId!, connection.organizationId);
@@ -254,13 +270,9 @@ export class DeltaApplier {
   }
 
   /** One removed occurrence: gone from Graph → cancelled; still there → it moved out of the window. */
-  private async removedOccurrence(connection: ConnectionDoc, d: MicrosoftItemDoc): Promise<void> {
-    let current: GraphEvent | undefined;
-    try {
-      current = await this.accounts.call(connection, (c) => c.api(`/me/events/${encodeURIComponent(d._id)}`).get());
-    } catch (err) {
-      if (graphStatus(err) !== 404) throw err;
-    }
+  private async removedOccurrence(d: MicrosoftItemDoc, answer: BatchAnswer): Promise<void> {
+    if (!answer.ok && graphStatus(answer.error) !== 404) throw answer.error;
+    const current = answer.ok ? (answer.body as GraphEvent) : undefined;
     if (current && !current.isCancelled) return this.observe(d.seriesId!, d.key!, current);
     await this.ignoreGone(
       this.pipeline.observeInstance({ seriesId: d.seriesId!, key: d.key!, source: 'microsoft', status: 'cancelled' }),
