@@ -46,7 +46,7 @@ export const STANDARD_RETRY_SCHEDULE = [
 export const defaultWebhookSettings: WebhookSettings = {
   retrySchedule: STANDARD_RETRY_SCHEDULE,
   timeoutMs: 10_000,
-  maxInFlight: 10,
+  maxInFlight: 32,
   pollIntervalMs: 1_000,
   fanOutGapMs: 100,
   leaseMs: 60_000,
