@@ -18,7 +18,8 @@ import { startStack, type Stack } from './support/stack.js';
  * cancellation to its signed webhook at the receiver; also duplicates, missing ones, provider API
  * calls per cancellation, and where the time went (stages read back from the database and the
  * emulator's records). Providers: BENCH_PROVIDERS (default: every driver in support/providers.ts).
- * The scheduling service runs in its own process (BENCH_SERVICES=inline: in this one, which also
+ * The scheduling service runs in its own process (BENCH_REPLICAS=2: two, behind a round-robin
+ * balancer; BENCH_SERVICES=inline: in this one, which also
  * prints the database time per command). BENCH_CPU_PROFILE=<file> profiles this process's CPU
  * during the burst.
  * Then BENCH_TRICKLE (50) other series' meetings are cancelled one at a time, BENCH_TRICKLE_PER_S
@@ -46,6 +47,8 @@ export async function run(): Promise<void> {
           serviceEnv: (url) => Object.assign({}, ...drivers.map((d) => d.serviceEnv(url))),
           // BENCH_SERVICE_CPU_PROFILE_DIR: the service writes a .cpuprofile of its whole run there when it exits
           cpuProfileDir: env.BENCH_SERVICE_CPU_PROFILE_DIR,
+          // BENCH_REPLICAS=2: two service processes on the one database behind a balancer
+          replicas: Number(env.BENCH_REPLICAS ?? 1),
         },
   );
   const { log } = stack;
@@ -66,7 +69,11 @@ export async function run(): Promise<void> {
     log(`cancelling ${targets.length} occurrences at once…`);
     stack.profile.reset();
     const cpu = await cpuProfile(env.BENCH_CPU_PROFILE, log);
-    const use = await cpuUse({ service: stack.servicePid, database: stack.databasePid });
+    const pids = stack.servicePids;
+    const use = await cpuUse({
+      ...Object.fromEntries(pids.map((pid, i) => [pids.length > 1 ? `service${i + 1}` : 'service', pid])),
+      database: stack.databasePid,
+    });
     const burstStart = Date.now();
     await Promise.all(
       targets.map(async (t) => {
@@ -144,7 +151,7 @@ export async function run(): Promise<void> {
         apiCalls: calls,
         burstMs,
         burstCpu,
-        services: inProcess ? 'in the benchmark process' : 'own process',
+        services: inProcess ? 'in the benchmark process' : `${pids.length} own process${pids.length > 1 ? 'es' : ''}`,
         settings: {
           webhookPollMs: stack.config.WEBHOOK_POLL_INTERVAL_MS,
           outboxRelayMs: stack.config.OUTBOX_RELAY_INTERVAL_MS,

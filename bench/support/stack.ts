@@ -14,6 +14,7 @@ import { createOrganization } from '@cadence/scheduling/organizations/organizati
 import { webhookSettingsFrom } from '@cadence/scheduling/webhooks/settings';
 import { apiClient, freePort } from '../../test/harness/loopback.js';
 import { WebhookReceiver } from '../../test/harness/webhook-receiver.js';
+import { startBalancer } from './balancer.js';
 import { profileCommands } from './db-profile.js';
 import { serviceEntries } from './service-entries.js';
 
@@ -27,8 +28,8 @@ export interface Stack {
   receiver: WebhookReceiver;
   /** The embedded database server's process (undefined for MONGODB_URI). */
   databasePid: number | undefined;
-  /** The scheduling service's own process, when it runs apart (undefined: in this one). */
-  servicePid: number | undefined;
+  /** The scheduling service's own processes, when it runs apart (none: in this one). */
+  servicePids: number[];
   /** Database time by command and collection since the last reset. */
   profile: ReturnType<typeof profileCommands>;
   /** A new organization and its API client. */
@@ -50,6 +51,8 @@ export type Placement =
       serviceEnv: (serviceUrl: string) => Env;
       /** The service writes a .cpuprofile of its whole run there when it exits. */
       cpuProfileDir?: string;
+      /** Service processes on the one database, behind a round-robin balancer when more than one. */
+      replicas?: number;
     };
 
 /**
@@ -91,33 +94,49 @@ export async function startStack(
   });
   await ensureIndexes(conn);
   let server: Stack['server'];
-  let service: ServiceProcess | undefined;
+  let services: ServiceProcess[] = [];
   if (placement.inProcess) server = await startServer(built.app, { host: '127.0.0.1', port: 0 });
   else {
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
+    const replicas = placement.replicas ?? 1;
+    const ports = await Promise.all(Array.from({ length: replicas }, () => freePort()));
+    // with replicas, every call (notifications, the benchmark's API calls) goes through a balancer
+    const balancer = replicas > 1 ? await startBalancer() : undefined;
+    const url = balancer?.url ?? `http://127.0.0.1:${ports[0]}`;
     // the built service, as production runs it (BENCH_FROM_SOURCE=1: the sources under tsx)
     const entry = serviceEntries(env.BENCH_FROM_SOURCE === '1', placement.cpuProfileDir, log);
-    service = await startService(
-      'scheduling',
-      entry.scheduling,
-      {
-        ...env,
-        MONGODB_URI: db.uri,
-        SCHEDULING_DB_NAME: dbName,
-        SCHEDULING_HOST: '127.0.0.1',
-        SCHEDULING_PORT: String(port),
-        NODE_ENV: 'test',
-        WEBHOOK_ALLOW_HTTP_LOOPBACK: 'true',
-        LOG_LEVEL: env.LOG_LEVEL ?? 'warn',
-        ...placement.serviceEnv(url),
-      },
-      60_000,
-      entry.execArgv,
+    services = await Promise.all(
+      ports.map((port) =>
+        startService(
+          'scheduling',
+          entry.scheduling,
+          {
+            ...env,
+            MONGODB_URI: db.uri,
+            SCHEDULING_DB_NAME: dbName,
+            SCHEDULING_HOST: '127.0.0.1',
+            SCHEDULING_PORT: String(port),
+            NODE_ENV: 'test',
+            WEBHOOK_ALLOW_HTTP_LOOPBACK: 'true',
+            LOG_LEVEL: env.LOG_LEVEL ?? 'warn',
+            ...placement.serviceEnv(url),
+          },
+          60_000,
+          entry.execArgv,
+        ),
+      ),
     );
-    const running = service;
-    server = { url: running.url, close: () => stopService(running, 10_000) };
-    log(`scheduling service: its own process (pid ${running.child.pid}) at ${running.url}`);
+    balancer?.setTargets(services.map((s) => s.url));
+    const running = services;
+    server = {
+      url,
+      close: async () => {
+        await Promise.all(running.map((s) => stopService(s, 10_000)));
+        await balancer?.close();
+      },
+    };
+    log(
+      `scheduling service: ${running.length > 1 ? `${running.length} processes behind a round-robin balancer at ${url}` : 'its own process'} (pid ${running.map((s) => s.child.pid).join(', ')})`,
+    );
   }
   const receiver = await WebhookReceiver.listen();
   const workers: Stoppable[] = [];
@@ -136,7 +155,7 @@ export async function startStack(
     server,
     receiver,
     databasePid: db.pid,
-    servicePid: service?.child.pid,
+    servicePids: services.flatMap((s) => (s.child.pid === undefined ? [] : [s.child.pid])),
     profile,
     organization,
     log,
