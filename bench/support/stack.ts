@@ -104,7 +104,7 @@ export async function startStack(
     const url = balancer?.url ?? `http://127.0.0.1:${ports[0]}`;
     // the built service, as production runs it (BENCH_FROM_SOURCE=1: the sources under tsx)
     const entry = serviceEntries(env.BENCH_FROM_SOURCE === '1', placement.cpuProfileDir, log);
-    services = await Promise.all(
+    const started = await Promise.allSettled(
       ports.map((port) =>
         startService(
           'scheduling',
@@ -125,6 +125,14 @@ export async function startStack(
         ),
       ),
     );
+    services = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const failed = started.find((r) => r.status === 'rejected');
+    if (failed) {
+      // none left running behind a benchmark that did not start
+      await Promise.all(services.map((s) => stopService(s, 10_000)));
+      await balancer?.close();
+      throw failed.reason;
+    }
     balancer?.setTargets(services.map((s) => s.url));
     const running = services;
     server = {
