@@ -62,6 +62,7 @@ const schedulingEnvSchema = requireDatabaseInProduction(
     WEBHOOK_MAX_IN_FLIGHT: positiveInt(32),
     WEBHOOK_POLL_INTERVAL_MS: positiveMs(1_000),
     WEBHOOK_FAN_OUT_GAP_MS: positiveMs(100),
+    WEBHOOK_FAN_OUT_POLL_MS: positiveMs(200),
     WEBHOOK_LEASE_MS: positiveMs(60_000),
     WEBHOOK_ALLOW_HTTP_LOOPBACK: boolean(false),
     /** CIDR ranges, addresses or host names that may be targeted although private. */

@@ -14,9 +14,14 @@ export class Claims {
   constructor(
     private readonly model: WebhookModels['Claims'],
     readonly owner: string,
-    private readonly leaseMs: number,
+    readonly leaseMs: number,
     private readonly clock: () => Date,
   ) {}
+
+  /** What is left of a claim's lease, in ms (≤ 0: ended). */
+  leaseLeft(claim: Claim): number {
+    return claim.leaseUntil.getTime() - this.clock().getTime();
+  }
 
   /**
    * Takes `key` for this worker (or renews this worker's live claim); undefined while another

@@ -73,11 +73,17 @@ export class WebhookComponent {
     const fanning = pump('webhook-fan-out', settings.pollIntervalMs, () => fanOut.tick(), ctx.logger, settings.fanOutGapMs);
     sender.onSettled = () => sending.kick();
     const unlisten = onOutboxWritten(ctx.models.Outbox.db, () => fanning.kick());
+    // other replicas' events reach the holder only through the database
+    const holderPoll = setInterval(() => {
+      if (lock.holds()) fanning.kick();
+    }, settings.fanOutPollMs);
+    holderPoll.unref();
     const workers: WebhookWorkers = {
       fanOut: fanning,
       sender: sending,
       stop: async () => {
         unlisten();
+        clearInterval(holderPoll);
         await fanning.stop();
         // best effort: with the database unreachable the lease simply runs out, and sending must still stop
         await fanOut.release().catch((err: unknown) => ctx.logger.warn({ err }, 'could not release the fan-out lock'));

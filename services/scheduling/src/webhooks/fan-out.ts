@@ -55,7 +55,11 @@ export class FanOut {
       if (lock === 'taken') this.careful = true;
       // whole answers (batchSize): beyond the driver's first 101 documents a getMore meets a cursor
       // left open, which FerretDB serves slowly under load (100-140 ms each in a burst)
-      const markers = await OutboxUnfanned.find({}).sort({ sequence: 1 }).limit(BATCH).batchSize(BATCH + 1).lean();
+      const markers = await OutboxUnfanned.find({})
+        .sort({ sequence: 1 })
+        .limit(BATCH)
+        .batchSize(BATCH + 1)
+        .lean();
       if (!markers.length) break;
       // one read for the batch: an `_id` list is indexed on MongoDB and on the patched FerretDB
       const byId = new Map(

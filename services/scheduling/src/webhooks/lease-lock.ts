@@ -17,10 +17,17 @@ export class LeaseLock {
    * just taken it (maybe from a holder that died mid-way), false when another holds it.
    */
   async acquire(): Promise<'renewed' | 'taken' | false> {
+    // renewed once half the lease is gone, not at every pass: no one else can take it before it ends
+    if (this.held && this.claims.leaseLeft(this.held) > this.claims.leaseMs / 2) return 'renewed';
     const before = this.held?._id;
     this.held = await this.claims.take(`lock:${this.name}`);
     if (!this.held) return false;
     return this.held._id === before ? 'renewed' : 'taken';
+  }
+
+  /** Whether this worker held the lock at its last acquire, and its lease has not ended since. */
+  holds(): boolean {
+    return this.held !== undefined && this.claims.leaseLeft(this.held) > 0;
   }
 
   async release(): Promise<void> {

@@ -15,6 +15,12 @@ export interface WebhookSettings {
    * sends would cap a subscription's deliveries per second.
    */
   fanOutGapMs: number;
+  /**
+   * How often the replica holding the fan-out looks for events without being woken: a replica
+   * wakes only its own fan-out when it writes an event, so one written on another replica waited
+   * for `pollIntervalMs`. One read of the (small) marker collection when there is nothing.
+   */
+  fanOutPollMs: number;
   /** How long a claimed delivery belongs to its worker; must outlast a send. */
   leaseMs: number;
   /** Development and tests: allow `http://` and loopback targets. */
@@ -49,6 +55,7 @@ export const defaultWebhookSettings: WebhookSettings = {
   maxInFlight: 32,
   pollIntervalMs: 1_000,
   fanOutGapMs: 100,
+  fanOutPollMs: 200,
   leaseMs: 60_000,
   allowHttpLoopback: false,
   allowedTargets: [],
@@ -63,6 +70,7 @@ export function webhookSettingsFrom(config: SchedulingConfig): WebhookSettings {
     maxInFlight: config.WEBHOOK_MAX_IN_FLIGHT,
     pollIntervalMs: config.WEBHOOK_POLL_INTERVAL_MS,
     fanOutGapMs: config.WEBHOOK_FAN_OUT_GAP_MS,
+    fanOutPollMs: config.WEBHOOK_FAN_OUT_POLL_MS,
     leaseMs: config.WEBHOOK_LEASE_MS,
     allowHttpLoopback: config.WEBHOOK_ALLOW_HTTP_LOOPBACK,
     allowedTargets: config.WEBHOOK_ALLOWED_TARGETS,
