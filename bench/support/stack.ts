@@ -12,9 +12,9 @@ import { issueApiKey } from '@cadence/scheduling/organizations/api-keys';
 import { organizationModels } from '@cadence/scheduling/organizations/models';
 import { createOrganization } from '@cadence/scheduling/organizations/organizations';
 import { webhookSettingsFrom } from '@cadence/scheduling/webhooks/settings';
+import { startBalancer } from '../../test/harness/balancer.js';
 import { apiClient, freePort } from '../../test/harness/loopback.js';
 import { WebhookReceiver } from '../../test/harness/webhook-receiver.js';
-import { startBalancer } from './balancer.js';
 import { profileCommands } from './db-profile.js';
 import { serviceEntries } from './service-entries.js';
 

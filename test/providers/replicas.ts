@@ -1,9 +1,8 @@
-import { createServer, request as httpRequest } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll } from 'vitest';
 import { createSchedulingApp, type SchedulingDeps } from '@cadence/scheduling/app';
 import { connectDatabase } from '@cadence/shared/db';
 import { createMetricsRegistry } from '@cadence/shared/http';
+import { startBalancer } from '../harness/balancer.js';
 import { capturingLogger } from '../harness/capture-logs.js';
 import { testMongoUri } from '../harness/database.js';
 import { serve } from '../harness/http.js';
@@ -33,20 +32,10 @@ export async function secondReplica(dbName: string, deps: Omit<SchedulingDeps, '
 
 /** A loopback proxy that sends each request to the next of `servers` in turn, as a load balancer would spread them; its base URL. */
 export async function spreader(servers: { url: string }[]): Promise<string> {
-  let turn = 0;
-  const proxy = createServer((req, res) => {
-    const target = new URL(req.url ?? '/', servers[turn++ % servers.length]!.url);
-    const upstream = httpRequest(target, { method: req.method, headers: req.headers }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
-    upstream.on('error', () => res.writeHead(502).end());
-    req.pipe(upstream);
-  });
-  proxy.listen(0, '127.0.0.1');
-  await new Promise((r) => proxy.once('listening', r));
-  afterAll(() => new Promise<void>((r) => proxy.close(() => r())));
-  return `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  const balancer = await startBalancer();
+  balancer.setTargets(servers.map((s) => s.url));
+  afterAll(() => balancer.close());
+  return balancer.url;
 }
 
 export interface ChaosRun {
