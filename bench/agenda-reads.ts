@@ -23,7 +23,13 @@ export async function run(): Promise<void> {
   const db = await resolveDatabase(parseConfig('bench', databaseEnvSchema, env), { dataDir, progress: () => undefined });
   log(`database: ${db.description}`);
   const suffix = Date.now();
-  const base = { PATH: env.PATH, HOME: env.HOME, MONGODB_URI: db.uri, LOG_LEVEL: 'warn', INTERNAL_TOKEN: randomBytes(32).toString('base64url') };
+  const base = {
+    PATH: env.PATH,
+    HOME: env.HOME,
+    MONGODB_URI: db.uri,
+    LOG_LEVEL: 'warn',
+    INTERNAL_TOKEN: randomBytes(32).toString('base64url'),
+  };
   const started: ServiceProcess[] = [];
   try {
     const scheduling = await startService('scheduling', import.meta.resolve('@cadence/scheduling/main'), {
@@ -55,11 +61,30 @@ export async function run(): Promise<void> {
       if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
       return (await res.json()) as { id: string };
     };
-    const manager = await post(`${scheduling.url}/v1/people`, { name: 'Mara', email: 'mara@bench.test', timeZone: 'Europe/Berlin', roles: ['manager'] });
-    const rep = await post(`${scheduling.url}/v1/people`, { name: 'Ray', email: 'ray@bench.test', timeZone: 'Europe/Berlin', roles: ['rep'] });
+    const manager = await post(`${scheduling.url}/v1/people`, {
+      name: 'Mara',
+      email: 'mara@bench.test',
+      timeZone: 'Europe/Berlin',
+      roles: ['manager'],
+    });
+    const rep = await post(`${scheduling.url}/v1/people`, {
+      name: 'Ray',
+      email: 'ray@bench.test',
+      timeZone: 'Europe/Berlin',
+      roles: ['rep'],
+    });
     const today = new Date().toISOString().slice(0, 10);
-    const series = await post(`${scheduling.url}/v1/series`, { managerId: manager.id, repId: rep.id, weekday: 'tuesday', startTime: '09:00', timeZone: 'Europe/Berlin', startDate: today });
-    const occ = (await (await fetch(`${scheduling.url}/v1/series/${series.id}/occurrences`, { headers: auth })).json()) as { items: { key: string }[] };
+    const series = await post(`${scheduling.url}/v1/series`, {
+      managerId: manager.id,
+      repId: rep.id,
+      weekday: 'tuesday',
+      startTime: '09:00',
+      timeZone: 'Europe/Berlin',
+      startDate: today,
+    });
+    const occ = (await (await fetch(`${scheduling.url}/v1/series/${series.id}/occurrences`, { headers: auth })).json()) as {
+      items: { key: string }[];
+    };
     const agendaUrl = `${agenda.url}/v1/series/${series.id}/occurrences/${occ.items.at(-1)!.key}/agenda`;
     const first = await fetch(agendaUrl, { headers: auth });
     if (!first.ok) throw new Error(`agenda: ${first.status} ${await first.text()}`);
@@ -68,8 +93,17 @@ export async function run(): Promise<void> {
       // a short warm-up (JIT, key cache, connection pools) that is not counted
       await autocannon({ url, connections, duration: 2, headers });
       const r = await autocannon({ url, connections, duration: seconds, headers });
-      const result = { name, rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors };
-      log(`${name}: ${result.rps} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}`);
+      const result = {
+        name,
+        rps: Math.round(r.requests.average),
+        p50: r.latency.p50,
+        p99: r.latency.p99,
+        non2xx: r.non2xx,
+        errors: r.errors,
+      };
+      log(
+        `${name}: ${result.rps} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}`,
+      );
       return result;
     };
     const bareResult = await measure('bare express route', `${bare.url}/constant`, {});

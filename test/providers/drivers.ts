@@ -92,7 +92,12 @@ export async function microsoftDriver(): Promise<ProviderDriver> {
     decline: (m, key, email) => s.emulator.declineOccurrence(at(m).userId, at(m).eventId, key, email),
     deleteSeries: (m) => s.emulator.deleteSeries(at(m).userId, at(m).eventId),
     async redeliver(m) {
-      const subs = new Set(s.emulator.subscriptions().filter((x) => x.userId === at(m).userId).map((x) => x.id));
+      const subs = new Set(
+        s.emulator
+          .subscriptions()
+          .filter((x) => x.userId === at(m).userId)
+          .map((x) => x.id),
+      );
       const last = s.emulator.deliveries.filter((d) => d.kind === 'change' && subs.has(d.subscriptionId)).at(-1)!;
       const res = await fetch(last.url, {
         method: 'POST',

@@ -9,7 +9,8 @@ import { googleDriver, microsoftDriver, type Meeting, type ProviderDriver } from
 const drivers = [await googleDriver(), await microsoftDriver()];
 
 const occurrence = (m: Meeting, key: string) => m.org.api.get(`/v1/series/${m.seriesId}/occurrences/${key}`).expect(200);
-const typesAt = (d: ProviderDriver, m: Meeting) => d.receiver.at(m.path).map((r) => (JSON.parse(r.body) as { type: string }).type);
+const typesAt = (d: ProviderDriver, m: Meeting) =>
+  d.receiver.at(m.path).map((r) => (JSON.parse(r.body) as { type: string }).type);
 
 /** A meeting whose creation (and the syncs it caused) is over. */
 async function ready(d: ProviderDriver, suffix: string, extra?: object): Promise<Meeting> {
