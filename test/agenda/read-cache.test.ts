@@ -5,7 +5,12 @@ import { agendaHarness, occurrenceKeys } from '../harness/agenda.js';
 const h = await agendaHarness('agenda_read_cache', { start: '2026-03-02T12:00:00Z', agenda: { readCacheTtlMs: 3_600_000 } });
 const org = await h.newOrg('Acme');
 const other = await h.newOrg('Globex');
-const series = await h.newSeries(org, { weekday: 'tuesday', startTime: '09:00', timeZone: 'Europe/Berlin', startDate: '2026-03-03' });
+const series = await h.newSeries(org, {
+  weekday: 'tuesday',
+  startTime: '09:00',
+  timeZone: 'Europe/Berlin',
+  startDate: '2026-03-03',
+});
 const [w1, w2] = (await occurrenceKeys(org, series.id, '2026-03-01', '2026-03-15')) as [string, string];
 const agendaPath = (key: string) => `/v1/series/${series.id}/occurrences/${key}/agenda`;
 type Hw = { id: string; title: string; status: string };
@@ -20,8 +25,11 @@ describe('agenda reads with the read cache on', () => {
     await org.agenda.patch(agendaPath(w1), { notes: 'Pipeline review first' }).expect(200);
     expect((await org.agenda.get(agendaPath(w1)).expect(200)).body.notes).toBe('Pipeline review first');
 
-    const hw = (await org.agenda.post(`${agendaPath(w1).replace(/agenda$/, 'homework')}`, { title: 'Call Northwind', owner: 'rep' }).expect(201))
-      .body as Hw;
+    const hw = (
+      await org.agenda
+        .post(`${agendaPath(w1).replace(/agenda$/, 'homework')}`, { title: 'Call Northwind', owner: 'rep' })
+        .expect(201)
+    ).body as Hw;
     expect(titles((await org.agenda.get(agendaPath(w1)).expect(200)).body.newHomework)).toEqual(['Call Northwind:open']);
     expect(titles((await org.agenda.get(agendaPath(w2)).expect(200)).body.homeworkReview)).toEqual(['Call Northwind:open']);
 

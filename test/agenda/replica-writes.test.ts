@@ -9,7 +9,12 @@ const replica = await agendaReplica(h, 'agenda-2');
 const replicaUrl = (await serve(replica.app)).url;
 
 const org = await h.newOrg('Acme');
-const series = await h.newSeries(org, { weekday: 'tuesday', startTime: '09:00', timeZone: 'Europe/Berlin', startDate: '2026-03-03' });
+const series = await h.newSeries(org, {
+  weekday: 'tuesday',
+  startTime: '09:00',
+  timeZone: 'Europe/Berlin',
+  startDate: '2026-03-03',
+});
 const [w1] = (await occurrenceKeys(org, series.id, '2026-03-01', '2026-03-08')) as [string];
 const path = `/v1/series/${series.id}/occurrences/${w1}/agenda`;
 const replicas = [org.agenda, httpClient(replicaUrl, { authorization: `Bearer ${org.key}` })];
@@ -28,7 +33,9 @@ describe('agenda writes on two replicas at once', () => {
         if (results[i]!.status === 409) await replicas[i % 2]!.patch(path, change(id, i)).expect(200);
       }
       const after = (await org.agenda.get(path).expect(200)).body as { items: { covered: boolean; note: string }[] };
-      expect(after.items.map((i) => [i.covered, i.note])).toEqual(items.map((_, i) => [round % 2 === 1, `round ${round} note ${i}`]));
+      expect(after.items.map((i) => [i.covered, i.note])).toEqual(
+        items.map((_, i) => [round % 2 === 1, `round ${round} note ${i}`]),
+      );
     }
   });
 });

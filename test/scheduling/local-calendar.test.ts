@@ -7,7 +7,8 @@ const h = await schedulingHarness('local_calendar', { now: () => new Date('2026-
 const org = await h.newOrg('Acme');
 const outbox = (seriesId: string) => h.ctx.models.Outbox.find({ seriesId }).sort({ sequence: 1 }).lean();
 
-const newSeries = (suffix: string, extra: Record<string, unknown> = {}) => weeklySeries(org, suffix, { location: 'Room 4', ...extra });
+const newSeries = (suffix: string, extra: Record<string, unknown> = {}) =>
+  weeklySeries(org, suffix, { location: 'Room 4', ...extra });
 
 describe('the local calendar', () => {
   it('serves a feed a real iCalendar parser reads: RRULE, TZID, one EXDATE and one RECURRENCE-ID override', async () => {

@@ -4,7 +4,8 @@ const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** The invite's title, the same in every calendar. */
-export const inviteSubject = ({ manager, rep }: Pick<SeriesForCalendar, 'manager' | 'rep'>) => `1:1 ${manager.name} / ${rep.name}`;
+export const inviteSubject = ({ manager, rep }: Pick<SeriesForCalendar, 'manager' | 'rep'>) =>
+  `1:1 ${manager.name} / ${rep.name}`;
 
 /** The invite's HTML text: what the meeting is, the agenda link when the series has one, and a plea not to cancel. */
 export function inviteHtml({ series, manager, rep }: SeriesForCalendar): string {
