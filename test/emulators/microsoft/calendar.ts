@@ -163,9 +163,33 @@ export class Calendar {
     return start ? this.instanceAt(master, start.toMillis()) : undefined;
   }
 
-  /** Occurrences and exceptions overlapping [from, to) by their actual times, in start order. */
-  instances(master: StoredEvent, from: DateTime, to: DateTime): Instance[] {
+  /**
+   * Occurrences and exceptions overlapping [from, to) by their actual times, in start order. Kept
+   * per master and window until the master changes (every change of a series, an occurrence or an
+   * exception gives the master a new changeKey): a delta round lists every series of the mailbox,
+   * and building each instance again was most of the emulator's CPU in a burst of Outlook syncs.
+   */
+  instances(master: StoredEvent, from: DateTime, to: DateTime): readonly Instance[] {
     if (!master.recurrence) return [];
+    let kept = this.kept.get(master);
+    if (kept?.changeKey !== master.changeKey)
+      this.kept.set(master, (kept = { changeKey: master.changeKey, byWindow: new Map() }));
+    const window = `${from.toMillis()}/${to.toMillis()}`;
+    let list = kept.byWindow.get(window);
+    // frozen: whoever reads them shares them
+    if (!list)
+      kept.byWindow.set(
+        window,
+        (list = Object.freeze(
+          this.buildInstances(master, from, to).map((i) => Object.freeze({ ...i, fields: Object.freeze(i.fields) })),
+        )),
+      );
+    return list;
+  }
+
+  private readonly kept = new WeakMap<StoredEvent, { changeKey: string; byWindow: Map<string, readonly Instance[]> }>();
+
+  private buildInstances(master: StoredEvent, from: DateTime, to: DateTime): Instance[] {
     const originals = new Set(expandSeries(this.seriesShape(master), from, to).map((d) => d.toMillis()));
     for (const [ms, ov] of master.overrides) if (ov.fields.start) originals.add(ms);
     return [...originals]
@@ -275,11 +299,17 @@ export class Calendar {
     if (changed.body) changed.body = normalizeBody(changed.body);
     // Moving only the start keeps the occurrence's length, as dragging it in Outlook does.
     if (changed.start && !changed.end) changed.end = changed.start.plus(instance.fields.end.diff(instance.fields.start));
+    const existed = master.overrides.has(ms);
     const ov = this.overrideOf(master, ms);
+    const before = ov.fields;
     ov.fields = { ...ov.fields, ...changed };
     const merged = this.buildInstance(master, ms);
-    if (merged.fields.end < merged.fields.start)
+    if (merged.fields.end < merged.fields.start) {
+      // refused: the occurrence stays as it was
+      if (existed) ov.fields = before;
+      else master.overrides.delete(ms);
       throw badRequest('ErrorInvalidRequest', 'The end of the event must not be before its start.');
+    }
     this.touchOverride(master, ov);
     const updated = this.buildInstance(master, ms);
     this.onChange([

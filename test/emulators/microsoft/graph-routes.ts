@@ -97,7 +97,7 @@ export function graphRouter(deps: GraphDeps): Router {
     return `${baseUrl()}${path}?${[...kept, `$skip=${skip}`].join('&')}`;
   };
 
-  const page = <T>(req: Request, items: T[], defaultTop = 10) => {
+  const page = <T>(req: Request, items: readonly T[], defaultTop = 10) => {
     const { top, skip } = paging(req, defaultTop);
     const slice = items.slice(skip, skip + top);
     return { slice, next: skip + top < items.length ? nextLink(req, skip + top) : undefined };

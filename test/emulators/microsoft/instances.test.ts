@@ -80,6 +80,25 @@ describe('Microsoft emulator: instances', () => {
     expect(list.filter((i) => i.type === 'occurrence')).toHaveLength(3);
   });
 
+  it('leaves an occurrence as it was when an update of it is refused', async () => {
+    const series = await createSeries();
+    const nov10 = (await instances(series.id)).find((i) => i.originalStart === '2026-11-10T14:00:00Z') as Json;
+    const refused = await graphFailure(
+      // an end alone, before the occurrence's start (09:00 New York)
+      fx.client
+        .api(`/me/events/${nov10.id}`)
+        .patch({ end: { dateTime: '2026-11-10T08:00:00', timeZone: 'Eastern Standard Time' } }),
+    );
+    expect(refused.statusCode).toBe(400);
+    const after = (await instances(series.id)).find((i) => i.originalStart === '2026-11-10T14:00:00Z') as Json;
+    expect(after.type).toBe('occurrence');
+    expect(after.start.dateTime).toBe('2026-11-10T14:00:00.0000000');
+    expect(after.changeKey).toBe(nov10.changeKey);
+    const one = (await fx.client.api(`/me/events/${nov10.id}`).get()) as Json;
+    expect(one.type).toBe('occurrence');
+    expect(one.end.dateTime).toBe('2026-11-10T15:00:00.0000000');
+  });
+
   it('drops deleted and cancelled occurrences from instances; deleting the master deletes the series', async () => {
     const series = await createSeries();
     const list = await instances(series.id);
