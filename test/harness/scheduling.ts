@@ -1,13 +1,14 @@
 import type { Connection } from 'mongoose';
 import request from 'supertest';
+import { afterAll } from 'vitest';
 import { createMetricsRegistry } from '@cadence/shared/http';
 import { createSchedulingApp, type SchedulingApp, type SchedulingDeps } from '@cadence/scheduling/app';
 import { organizationModels } from '@cadence/scheduling/organizations/models';
 import { issueApiKey } from '@cadence/scheduling/organizations/api-keys';
 import { createOrganization } from '@cadence/scheduling/organizations/organizations';
-import { ensureIndexes } from '@cadence/shared/db';
+import { connectDatabase, ensureIndexes } from '@cadence/shared/db';
 import { capturingLogger } from './capture-logs.js';
-import { useTestDatabase } from './database.js';
+import { testMongoUri, useTestDatabase } from './database.js';
 
 export interface TestOrg {
   id: string;
@@ -59,6 +60,24 @@ export async function schedulingHarness(
     };
   };
   return { ...built, logs, dbName, newOrg };
+}
+
+/**
+ * Another replica of the scheduling app on the database `dbName`: its own connection (closed after
+ * the file's tests), logger and metrics; its workers start when the caller starts them.
+ */
+export async function schedulingReplica(
+  dbName: string,
+  deps: Partial<Omit<SchedulingDeps, 'conn' | 'logger' | 'metrics'>> = {},
+): Promise<SchedulingApp> {
+  const conn = await connectDatabase(testMongoUri(), dbName);
+  afterAll(() => conn.close());
+  return createSchedulingApp({
+    conn,
+    logger: capturingLogger('scheduling-2').logger,
+    metrics: createMetricsRegistry('scheduling-2'),
+    ...deps,
+  });
 }
 
 /** A manager and a rep in an organization, ready for a series. */

@@ -1,21 +1,13 @@
 import { afterAll } from 'vitest';
-import { createSchedulingApp, type SchedulingDeps } from '@cadence/scheduling/app';
-import { connectDatabase } from '@cadence/shared/db';
-import { createMetricsRegistry } from '@cadence/shared/http';
+import type { SchedulingDeps } from '@cadence/scheduling/app';
 import { startBalancer } from '../harness/balancer.js';
-import { capturingLogger } from '../harness/capture-logs.js';
-import { testMongoUri } from '../harness/database.js';
 import { serve } from '../harness/http.js';
+import { schedulingReplica } from '../harness/scheduling.js';
 import { eventually } from '../harness/webhook-receiver.js';
 
 /** A second replica of the scheduling service on the same database, with its own workers (and provider clients). */
 export async function secondReplica(dbName: string, deps: Omit<SchedulingDeps, 'conn' | 'logger' | 'metrics'>) {
-  const conn = await connectDatabase(testMongoUri(), dbName);
-  afterAll(() => conn.close());
-  const replica = createSchedulingApp({
-    conn,
-    logger: capturingLogger('scheduling-2').logger,
-    metrics: createMetricsRegistry('scheduling-2'),
+  const replica = await schedulingReplica(dbName, {
     sync: { pollMs: 100, leaseMs: 10_000 },
     webhooks: { retrySchedule: [0, 100, 100], allowHttpLoopback: true, pollIntervalMs: 50, timeoutMs: 2000, leaseMs: 5000 },
     ...deps,

@@ -1,29 +1,14 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { createMetricsRegistry } from '@cadence/shared/http';
-import { connectDatabase } from '@cadence/shared/db';
-import { createSchedulingApp } from '@cadence/scheduling/app';
-import { capturingLogger } from '../harness/capture-logs.js';
-import { testMongoUri } from '../harness/database.js';
-import { schedulingHarness, type TestOrg } from '../harness/scheduling.js';
+import { schedulingHarness, schedulingReplica, type TestOrg } from '../harness/scheduling.js';
 import { eventually, WebhookReceiver } from '../harness/webhook-receiver.js';
 import { cancel, DOMAIN_NOW, KEYS, subscribe, weeklySeries } from './support.js';
 
 const webhooks = { retrySchedule: [0, 100, 100], allowHttpLoopback: true, pollIntervalMs: 20, maxInFlight: 2, leaseMs: 10_000 };
 const h = await schedulingHarness('webhooks_ordering', { now: DOMAIN_NOW, webhooks });
 // a second replica: its own connection and workers, the same database
-const conn = await connectDatabase(testMongoUri(), h.dbName);
-const replica = createSchedulingApp({
-  conn,
-  logger: capturingLogger('scheduling').logger,
-  metrics: createMetricsRegistry('scheduling'),
-  now: DOMAIN_NOW,
-  webhooks,
-});
+const replica = await schedulingReplica(h.dbName, { now: DOMAIN_NOW, webhooks });
 const workers = [h.webhooks.start(), replica.webhooks.start()];
-afterAll(async () => {
-  await Promise.all(workers.map((w) => w.stop()));
-  await conn.close();
-});
+afterAll(() => Promise.all(workers.map((w) => w.stop())));
 const receiver = await WebhookReceiver.start();
 
 /** Cancels the first `weeks` occurrences of each series, series interleaved, and returns event ids in sequence order per series. */

@@ -1,11 +1,6 @@
 import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createSchedulingApp } from '@cadence/scheduling/app';
-import { connectDatabase } from '@cadence/shared/db';
-import { createMetricsRegistry } from '@cadence/shared/http';
-import { capturingLogger } from '../harness/capture-logs.js';
-import { testMongoUri } from '../harness/database.js';
-import { schedulingHarness } from '../harness/scheduling.js';
+import { schedulingHarness, schedulingReplica } from '../harness/scheduling.js';
 import { eventually, WebhookReceiver } from '../harness/webhook-receiver.js';
 import { DOMAIN_NOW, KEYS, subscribe, weeklySeries } from './support.js';
 
@@ -23,6 +18,10 @@ const first = await schedulingHarness('webhooks_replica_fan_out', { now: DOMAIN_
 const firstWorkers = first.webhooks.start();
 afterAll(() => firstWorkers.stop());
 const receiver = await WebhookReceiver.start();
+// the second replica's workers start once the first holds the fan-out
+const second = await schedulingReplica(first.dbName, { now: DOMAIN_NOW, webhooks });
+let secondWorkers: { stop: () => Promise<void> } | undefined;
+afterAll(() => secondWorkers?.stop());
 
 describe('webhook fan-out across replicas', () => {
   it('delivers an event written on a replica that does not hold the fan-out, without waiting for the poll', async () => {
@@ -31,17 +30,7 @@ describe('webhook fan-out across replicas', () => {
     await eventually('the first replica holding the fan-out', () =>
       Claims.exists({ key: 'lock:webhook-fan-out', leaseUntil: { $gt: new Date() } }).then((c) => c ?? undefined),
     );
-    const conn = await connectDatabase(testMongoUri(), first.dbName);
-    afterAll(() => conn.close());
-    const second = createSchedulingApp({
-      conn,
-      logger: capturingLogger('scheduling-2').logger,
-      metrics: createMetricsRegistry('scheduling-2'),
-      now: DOMAIN_NOW,
-      webhooks,
-    });
-    const secondWorkers = second.webhooks.start();
-    afterAll(() => secondWorkers.stop());
+    secondWorkers = second.webhooks.start();
 
     const org = await first.newOrg('Two replicas');
     const { seriesId } = await weeklySeries(org);

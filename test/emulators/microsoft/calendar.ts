@@ -36,6 +36,9 @@ const DEFAULTS: Omit<EventFields, 'start' | 'end' | 'startTimeZone' | 'endTimeZo
 
 const SHARED_FIELDS = Object.keys(DEFAULTS).concat(['start', 'end', 'startTimeZone', 'endTimeZone']);
 
+/** An instance kept for every reader of it (Calendar.instances): its fields cannot be changed under them. */
+const frozen = (i: Instance): Instance => Object.freeze({ ...i, fields: Object.freeze(i.fields) });
+
 /**
  * The mailboxes and their calendars, and every way to change them. API routes and the control
  * API (a person in Outlook) both go through here, so they leave the same state and report the
@@ -176,14 +179,10 @@ export class Calendar {
       this.kept.set(master, (kept = { changeKey: master.changeKey, byWindow: new Map() }));
     const window = `${from.toMillis()}/${to.toMillis()}`;
     let list = kept.byWindow.get(window);
-    // frozen: whoever reads them shares them
-    if (!list)
-      kept.byWindow.set(
-        window,
-        (list = Object.freeze(
-          this.buildInstances(master, from, to).map((i) => Object.freeze({ ...i, fields: Object.freeze(i.fields) })),
-        )),
-      );
+    if (!list) {
+      list = Object.freeze(this.buildInstances(master, from, to).map(frozen));
+      kept.byWindow.set(window, list);
+    }
     return list;
   }
 
