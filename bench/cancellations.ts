@@ -21,7 +21,8 @@ import { startStack, type Stack } from './support/stack.js';
  * The scheduling service runs in its own process (BENCH_REPLICAS=2: two, behind a round-robin
  * balancer; BENCH_SERVICES=inline: in this one, which also
  * prints the database time per command). BENCH_CPU_PROFILE=<file> profiles this process's CPU
- * during the burst.
+ * during the burst. BENCH_BURSTS (1) bursts, one after another on the same fleet (the nth on each
+ * series' nth meeting): the figures are then the median burst's, with the worst burst's p99 beside.
  * Then BENCH_TRICKLE (50) other series' meetings are cancelled one at a time, BENCH_TRICKLE_PER_S
  * (2) a second: the latency of a cancellation that does not queue behind 199 others.
  */
@@ -32,6 +33,7 @@ export async function run(): Promise<void> {
   // the issue's 1,000 series in all, spread over every calendar of every provider
   const reps = Number(env.BENCH_REPS ?? Math.max(1, Math.round(Number(env.BENCH_SERIES ?? 1000) / (managers * drivers.length))));
   const count = Number(env.BENCH_CANCELLATIONS ?? 200);
+  const bursts = Math.max(1, Number(env.BENCH_BURSTS ?? 1));
   const trickleCount = Number(env.BENCH_TRICKLE ?? 50);
   const tricklePaceMs = 1000 / Number(env.BENCH_TRICKLE_PER_S ?? 2);
   // the services in their own process by default, as production runs them apart from Google and
@@ -63,44 +65,55 @@ export async function run(): Promise<void> {
     const step = fleet.series.length / count;
     const spread = (n: number, offset: number) =>
       Array.from({ length: n }, (_, i) => fleet.series[Math.floor(i * step + offset)]!);
-    const targets = await pickTargets(fleet, spread(count, 0));
-    const trickle = await pickTargets(fleet, spread(Math.min(trickleCount, count), step / 2));
-    const callsBefore = drivers.map((d) => d.apiCalls());
-    log(`cancelling ${targets.length} occurrences at once…`);
-    stack.profile.reset();
-    const cpu = await cpuProfile(env.BENCH_CPU_PROFILE, log);
-    const pids = stack.servicePids;
-    const use = await cpuUse({
-      ...Object.fromEntries(pids.map((pid, i) => [pids.length > 1 ? `service${i + 1}` : 'service', pid])),
-      database: stack.databasePid,
-    });
-    const burstStart = Date.now();
-    await Promise.all(
-      targets.map(async (t) => {
-        t.sentAt = Date.now();
-        await t.series.provider.cancel(t.series.manager, t.series.eventId, t.key);
-      }),
-    );
-    const burstMs = Date.now() - burstStart;
     const timeoutMs = Number(env.BENCH_TIMEOUT_MS ?? 120_000);
-    await arrival(stack, fleet, targets, timeoutMs);
-    const burstCpu = await use.stop();
-    await cpu.stop();
+    const trickle = await pickTargets(fleet, spread(Math.min(trickleCount, count), step / 2), 0);
+    const callsBefore = drivers.map((d) => d.apiCalls());
+    const pids = stack.servicePids;
+    // BENCH_BURSTS rounds on the one fleet, the nth on each series' nth meeting: this machine's
+    // figures vary by a third from run to run, and one burst alone could not tell a change from that
+    const rounds: { targets: Target[]; burstMs: number; cpu: Awaited<ReturnType<Awaited<ReturnType<typeof cpuUse>>['stop']>> }[] =
+      [];
+    for (let round = 0; round < bursts; round++) {
+      const targets = await pickTargets(fleet, spread(count, 0), round);
+      log(`${bursts > 1 ? `burst ${round + 1} of ${bursts}: ` : ''}cancelling ${targets.length} occurrences at once…`);
+      stack.profile.reset();
+      // the CPU profile covers the first burst
+      const cpu = await cpuProfile(round === 0 ? env.BENCH_CPU_PROFILE : undefined, log);
+      const use = await cpuUse({
+        ...Object.fromEntries(pids.map((pid, i) => [pids.length > 1 ? `service${i + 1}` : 'service', pid])),
+        database: stack.databasePid,
+      });
+      const burstStart = Date.now();
+      await Promise.all(
+        targets.map(async (t) => {
+          t.sentAt = Date.now();
+          await t.series.provider.cancel(t.series.manager, t.series.eventId, t.key);
+        }),
+      );
+      const burstMs = Date.now() - burstStart;
+      await arrival(stack, fleet, targets, timeoutMs);
+      const burstCpu = await use.stop();
+      await cpu.stop();
+      rounds.push({ targets, burstMs, cpu: burstCpu });
+      log(`burst sent in ${burstMs} ms; ${received(stack, fleet).length} signed webhooks received in all`);
+      log(
+        `CPU from the first cancellation to the last webhook (${burstCpu.wallS} s), in cores of ${burstCpu.machineCores}: ` +
+          Object.entries(burstCpu)
+            .filter(([k]) => k.endsWith('Cores') && k !== 'machineCores')
+            .map(
+              ([k, v]) =>
+                `${k === 'benchProcessCores' ? `this process (emulators, receiver${inProcess ? ', services' : ''})` : k.replace('Cores', '')} ${v}`,
+            )
+            .join(', '),
+      );
+      // the command table comes from this process's connection: the services' own when they run here
+      if (inProcess) stack.profile.print(log);
+      await printStages(stack, drivers, fleet, targets, burstStart);
+      // the next burst starts from a quiet service, as the first did
+      if (round + 1 < bursts) await settle(stack, drivers);
+    }
     const calls = drivers.reduce((sum, d, i) => sum + d.apiCalls() - callsBefore[i]!, 0);
-    log(`burst sent in ${burstMs} ms; ${received(stack, fleet).length} signed webhooks received`);
-    log(
-      `CPU from the first cancellation to the last webhook (${burstCpu.wallS} s), in cores of ${burstCpu.machineCores}: ` +
-        Object.entries(burstCpu)
-          .filter(([k]) => k.endsWith('Cores') && k !== 'machineCores')
-          .map(
-            ([k, v]) =>
-              `${k === 'benchProcessCores' ? `this process (emulators, receiver${inProcess ? ', services' : ''})` : k.replace('Cores', '')} ${v}`,
-          )
-          .join(', '),
-    );
-    // the command table comes from this process's connection: the services' own when they run here
-    if (inProcess) stack.profile.print(log);
-    await printStages(stack, drivers, fleet, targets, burstStart);
+    const targets = rounds.flatMap((r) => r.targets);
 
     log(`cancelling ${trickle.length} more, one every ${Math.round(tricklePaceMs)} ms…`);
     const trickleStart = Date.now();
@@ -118,7 +131,16 @@ export async function run(): Promise<void> {
     const got = received(stack, fleet);
     const byKey = new Map<string, number[]>();
     for (const r of got) byKey.set(r.id, [...(byKey.get(r.id) ?? []), r.at]);
-    const latencies = latenciesOf(targets, byKey);
+    // each burst's own percentiles; the headline is the median burst's, the worst printed beside it
+    const perBurst = rounds.map((r) => {
+      const l = latenciesOf(r.targets, byKey);
+      return { p50: percentile(l, 50), p95: percentile(l, 95), p99: percentile(l, 99), max: l[l.length - 1] ?? NaN };
+    });
+    const middle = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? NaN;
+    if (bursts > 1)
+      perBurst.forEach((b, i) =>
+        log(`burst ${i + 1}: p50 ${Math.round(b.p50)} ms, p99 ${Math.round(b.p99)} ms, CPU ${JSON.stringify(rounds[i]!.cpu)}`),
+      );
     const trickleLatencies = latenciesOf(trickle, byKey);
     const wanted = new Set([...targets, ...trickle].map((t) => t.id));
     const delivered = targets.filter((t) => byKey.has(t.id)).length;
@@ -129,10 +151,11 @@ export async function run(): Promise<void> {
     report(
       'cancellations',
       {
-        p50: figure(percentile(latencies, 50), 'ms'),
-        p95: figure(percentile(latencies, 95), 'ms'),
-        p99: figure(percentile(latencies, 99), 'ms', '<', 1000),
-        max: figure(latencies[latencies.length - 1] ?? NaN, 'ms'),
+        p50: figure(middle(perBurst.map((b) => b.p50)), 'ms'),
+        p95: figure(middle(perBurst.map((b) => b.p95)), 'ms'),
+        p99: figure(middle(perBurst.map((b) => b.p99)), 'ms', '<', 1000),
+        ...(bursts > 1 ? { p99WorstBurst: figure(Math.max(...perBurst.map((b) => b.p99)), 'ms', '<', 1000) } : {}),
+        max: figure(Math.max(...perBurst.map((b) => b.max)), 'ms'),
         delivered: figure(delivered, 'of ' + targets.length, '==', targets.length),
         trickleP50: figure(percentile(trickleLatencies, 50), 'ms'),
         trickleP99: figure(percentile(trickleLatencies, 99), 'ms'),
@@ -146,11 +169,11 @@ export async function run(): Promise<void> {
         providers: drivers.map((d) => d.name),
         calendars: managers * drivers.length,
         series: fleet.series.length,
-        cancellations: targets.length,
+        cancellations: count,
+        burstCount: bursts,
         trickle: { cancellations: trickle.length, paceMs: Math.round(tricklePaceMs) },
         apiCalls: calls,
-        burstMs,
-        burstCpu,
+        bursts: rounds.map((r, i) => ({ sentInMs: r.burstMs, cpu: r.cpu, ...perBurst[i] })),
         services: inProcess ? 'in the benchmark process' : `${pids.length} own process${pids.length > 1 ? 'es' : ''}`,
         settings: {
           webhookPollMs: stack.config.WEBHOOK_POLL_INTERVAL_MS,
@@ -190,17 +213,18 @@ interface Target {
   sentAt: number;
 }
 
-async function pickTargets(fleet: Fleet, series: FleetSeries[]): Promise<Target[]> {
+/** Each series' `nth` meeting from today (0: the next one; a cancelled one still counts). */
+async function pickTargets(fleet: Fleet, series: FleetSeries[], nth: number): Promise<Target[]> {
   const from = new Date().toISOString().slice(0, 10);
-  const to = new Date(Date.now() + 21 * 86_400_000).toISOString().slice(0, 10);
+  const to = new Date(Date.now() + (21 + 7 * nth) * 86_400_000).toISOString().slice(0, 10);
   const targets: Target[] = [];
   await inParallel(series, 8, async (s) => {
     const { items } = await fleet.api<{ items: { key: string }[] }>(
       'GET',
       `/v1/series/${s.id}/occurrences?from=${from}&to=${to}`,
     );
-    const key = items[0]?.key;
-    if (!key) throw new Error(`series ${s.id} has no meeting in the next three weeks`);
+    const key = items[nth]?.key;
+    if (!key) throw new Error(`series ${s.id} has no meeting ${nth + 1} in the next ${3 + nth} weeks`);
     targets.push({ series: s, key, id: `${s.id}|${key}`, sentAt: 0 });
   });
   return targets;
