@@ -136,7 +136,8 @@ export async function run(): Promise<void> {
       const l = latenciesOf(r.targets, byKey);
       return { p50: percentile(l, 50), p95: percentile(l, 95), p99: percentile(l, 99), max: l[l.length - 1] ?? NaN };
     });
-    const middle = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? NaN;
+    // the median; of an even number of bursts, the higher of the middle two (the stricter)
+    const middle = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
     if (bursts > 1)
       perBurst.forEach((b, i) =>
         log(`burst ${i + 1}: p50 ${Math.round(b.p50)} ms, p99 ${Math.round(b.p99)} ms, CPU ${JSON.stringify(rounds[i]!.cpu)}`),
