@@ -68,47 +68,16 @@ export async function run(): Promise<void> {
     const timeoutMs = Number(env.BENCH_TIMEOUT_MS ?? 120_000);
     const trickle = await pickTargets(fleet, spread(Math.min(trickleCount, count), step / 2), 0);
     const callsBefore = drivers.map((d) => d.apiCalls());
-    const pids = stack.servicePids;
     // BENCH_BURSTS rounds on the one fleet, the nth on each series' nth meeting: this machine's
     // figures vary by a third from run to run, and one burst alone could not tell a change from that
-    const rounds: { targets: Target[]; burstMs: number; cpu: Awaited<ReturnType<Awaited<ReturnType<typeof cpuUse>>['stop']>> }[] =
-      [];
+    const rounds: Burst[] = [];
     for (let round = 0; round < bursts; round++) {
       const targets = await pickTargets(fleet, spread(count, 0), round);
       log(`${bursts > 1 ? `burst ${round + 1} of ${bursts}: ` : ''}cancelling ${targets.length} occurrences at once…`);
-      stack.profile.reset();
       // the CPU profile covers the first burst
-      const cpu = await cpuProfile(round === 0 ? env.BENCH_CPU_PROFILE : undefined, log);
-      const use = await cpuUse({
-        ...Object.fromEntries(pids.map((pid, i) => [pids.length > 1 ? `service${i + 1}` : 'service', pid])),
-        database: stack.databasePid,
-      });
-      const burstStart = Date.now();
-      await Promise.all(
-        targets.map(async (t) => {
-          t.sentAt = Date.now();
-          await t.series.provider.cancel(t.series.manager, t.series.eventId, t.key);
-        }),
+      rounds.push(
+        await burst({ stack, drivers, fleet, inProcess, timeoutMs }, targets, round === 0 ? env.BENCH_CPU_PROFILE : undefined),
       );
-      const burstMs = Date.now() - burstStart;
-      await arrival(stack, fleet, targets, timeoutMs);
-      const burstCpu = await use.stop();
-      await cpu.stop();
-      rounds.push({ targets, burstMs, cpu: burstCpu });
-      log(`burst sent in ${burstMs} ms; ${received(stack, fleet).length} signed webhooks received in all`);
-      log(
-        `CPU from the first cancellation to the last webhook (${burstCpu.wallS} s), in cores of ${burstCpu.machineCores}: ` +
-          Object.entries(burstCpu)
-            .filter(([k]) => k.endsWith('Cores') && k !== 'machineCores')
-            .map(
-              ([k, v]) =>
-                `${k === 'benchProcessCores' ? `this process (emulators, receiver${inProcess ? ', services' : ''})` : k.replace('Cores', '')} ${v}`,
-            )
-            .join(', '),
-      );
-      // the command table comes from this process's connection: the services' own when they run here
-      if (inProcess) stack.profile.print(log);
-      await printStages(stack, drivers, fleet, targets, burstStart);
       // the next burst starts from a quiet service, as the first did
       if (round + 1 < bursts) await settle(stack, drivers);
     }
@@ -175,7 +144,9 @@ export async function run(): Promise<void> {
         trickle: { cancellations: trickle.length, paceMs: Math.round(tricklePaceMs) },
         apiCalls: calls,
         bursts: rounds.map((r, i) => ({ sentInMs: r.burstMs, cpu: r.cpu, ...perBurst[i] })),
-        services: inProcess ? 'in the benchmark process' : `${pids.length} own process${pids.length > 1 ? 'es' : ''}`,
+        services: inProcess
+          ? 'in the benchmark process'
+          : `${stack.servicePids.length} own process${stack.servicePids.length > 1 ? 'es' : ''}`,
         settings: {
           webhookPollMs: stack.config.WEBHOOK_POLL_INTERVAL_MS,
           outboxRelayMs: stack.config.OUTBOX_RELAY_INTERVAL_MS,
@@ -188,6 +159,51 @@ export async function run(): Promise<void> {
     await stack.close();
     for (const d of drivers) await d.close();
   }
+}
+
+type Burst = Awaited<ReturnType<typeof burst>>;
+
+/** `targets` cancelled at once, awaited at the receiver; prints its CPU, command table (inline) and stages. */
+async function burst(
+  on: { stack: Stack; drivers: Awaited<ReturnType<typeof providerDrivers>>; fleet: Fleet; inProcess: boolean; timeoutMs: number },
+  targets: Target[],
+  cpuProfileFile: string | undefined,
+) {
+  const { stack, drivers, fleet, inProcess } = on;
+  const { log } = stack;
+  const pids = stack.servicePids;
+  stack.profile.reset();
+  const cpu = await cpuProfile(cpuProfileFile, log);
+  const use = await cpuUse({
+    ...Object.fromEntries(pids.map((pid, i) => [pids.length > 1 ? `service${i + 1}` : 'service', pid])),
+    database: stack.databasePid,
+  });
+  const burstStart = Date.now();
+  await Promise.all(
+    targets.map(async (t) => {
+      t.sentAt = Date.now();
+      await t.series.provider.cancel(t.series.manager, t.series.eventId, t.key);
+    }),
+  );
+  const burstMs = Date.now() - burstStart;
+  await arrival(stack, fleet, targets, on.timeoutMs);
+  const burstCpu = await use.stop();
+  await cpu.stop();
+  log(`burst sent in ${burstMs} ms; ${received(stack, fleet).length} signed webhooks received in all`);
+  log(
+    `CPU from the first cancellation to the last webhook (${burstCpu.wallS} s), in cores of ${burstCpu.machineCores}: ` +
+      Object.entries(burstCpu)
+        .filter(([k]) => k.endsWith('Cores') && k !== 'machineCores')
+        .map(
+          ([k, v]) =>
+            `${k === 'benchProcessCores' ? `this process (emulators, receiver${inProcess ? ', services' : ''})` : k.replace('Cores', '')} ${v}`,
+        )
+        .join(', '),
+  );
+  // the command table comes from this process's connection: the services' own when they run here
+  if (inProcess) stack.profile.print(log);
+  await printStages(stack, drivers, fleet, targets, burstStart);
+  return { targets, burstMs, cpu: burstCpu };
 }
 
 /** Until every target's webhook has arrived, or `timeoutMs` (what is missing then is counted). */
