@@ -1,6 +1,7 @@
 import type { calendar_v3 } from './googleapis.js';
 import { DateTime } from 'luxon';
 import { contextLogger, type Logger } from '@cadence/shared/logging';
+import { inParallel } from '@cadence/shared/process';
 import { occurrenceKey } from '@cadence/shared/time';
 import type { ChangePipeline } from '../../changes/pipeline.js';
 import type { ConnectionDoc } from '../../connections/models.js';
@@ -13,6 +14,8 @@ import { googleReason, googleStatus, withGoogleRetry } from './errors.js';
 import { segmentUntil } from './event-body.js';
 import { parseGoogleEventId } from './ids.js';
 
+/** Series of one page applied at once. */
+const SERIES_AT_ONCE = 8;
 /** Upcoming meetings a whole-series decline is applied to (declines further out arrive with later syncs). */
 const SERIES_DECLINE_HORIZON_MS = 28 * 24 * 3600_000;
 
@@ -63,7 +66,7 @@ export class GoogleSyncer implements CalendarSyncer {
         if (googleStatus(err) === 410) throw new CursorExpiredError(`Google answered 410 ${googleReason(err) ?? ''}`.trim());
         throw err;
       }
-      for (const item of res.data.items ?? []) await this.apply(connection, item);
+      await this.applyPage(connection, res.data.items ?? []);
       if (res.data.nextPageToken) {
         pageToken = res.data.nextPageToken;
         continue;
@@ -72,6 +75,24 @@ export class GoogleSyncer implements CalendarSyncer {
       return res.data.nextSyncToken;
     }
     throw new Error('Google listing did not end');
+  }
+
+  /**
+   * A page's items, a series' in the order listed and different series' side by side: a sync holds
+   * its slot until the page is applied, and each item's pipeline mostly waits on the database.
+   */
+  private async applyPage(connection: ConnectionDoc, items: calendar_v3.Schema$Event[]): Promise<void> {
+    const bySeries = new Map<string, calendar_v3.Schema$Event[]>();
+    for (const item of items) {
+      const ours = parseGoogleEventId(item.recurringEventId ?? item.id ?? '');
+      if (!ours) continue;
+      const list = bySeries.get(ours.seriesId);
+      if (list) list.push(item);
+      else bySeries.set(ours.seriesId, [item]);
+    }
+    await inParallel([...bySeries.values()], SERIES_AT_ONCE, async (list) => {
+      for (const item of list) await this.apply(connection, item);
+    });
   }
 
   private async apply(connection: ConnectionDoc, item: calendar_v3.Schema$Event): Promise<void> {
