@@ -26,8 +26,11 @@ export interface DeltaRound {
   listed: Set<string>;
 }
 
-/** Series whose removals one sync hands the pipeline at once. */
-const MASTERS_AT_ONCE = 2;
+/**
+ * Series whose removals one sync hands the pipeline at once: Graph was asked in one batch before,
+ * so they wait only on the database, and a sync holds its slot until all are applied.
+ */
+const MASTERS_AT_ONCE = 8;
 const masterUrl = (id: string) => `/me/events/${encodeURIComponent(id)}?$select=id,recurrence`;
 const eventUrl = (id: string) => `/me/events/${encodeURIComponent(id)}`;
 const OURS = `$expand=singleValueExtendedProperties($filter=id eq '${extendedPropertyId('SeriesId')}' or id eq '${extendedPropertyId('Segment')}')`;
@@ -209,16 +212,21 @@ export class DeltaApplier {
       ...[...restores, ...[...byMaster.values()].flat()].map((d) => eventUrl(d._id)),
     ]);
     const answer = (url: string) => answers.get(url)!;
-    for (const d of restores) await this.removedOccurrence(d, answer(eventUrl(d._id)));
-    // two series' pipelines at once, as before the batch
-    await inParallel([...byMaster], MASTERS_AT_ONCE, async ([masterId, docs]) => {
-      const until = await this.masterEnd(connection, masterId, docs[0]!, answer(masterUrl(masterId)));
-      if (until === 'deleted') return this.forget(docs);
-      for (const d of docs) {
-        if (until && parseOccurrenceKey(d.key!)! > until) await this.forget([d]);
-        else await this.removedOccurrence(d, answer(eventUrl(d._id)));
-      }
-    });
+    // what is done with is forgotten in one command at the end, also when one of the others failed
+    const done: MicrosoftItemDoc[] = [];
+    try {
+      for (const d of restores) await this.removedOccurrence(d, answer(eventUrl(d._id)), done);
+      await inParallel([...byMaster], MASTERS_AT_ONCE, async ([masterId, docs]) => {
+        const until = await this.masterEnd(connection, masterId, docs[0]!, answer(masterUrl(masterId)));
+        if (until === 'deleted') return void done.push(...docs);
+        for (const d of docs) {
+          if (until && parseOccurrenceKey(d.key!)! > until) done.push(d);
+          else await this.removedOccurrence(d, answer(eventUrl(d._id)), done);
+        }
+      });
+    } finally {
+      if (done.length) await this.forget(done);
+    }
   }
 
   /**
@@ -269,15 +277,18 @@ export class DeltaApplier {
     return lastDay;
   }
 
-  /** One removed occurrence: gone from Graph → cancelled; still there → it moved out of the window. */
-  private async removedOccurrence(d: MicrosoftItemDoc, answer: BatchAnswer): Promise<void> {
+  /**
+   * One removed occurrence: gone from Graph → cancelled (and added to `done`, to be forgotten);
+   * still there → it moved out of the window.
+   */
+  private async removedOccurrence(d: MicrosoftItemDoc, answer: BatchAnswer, done: MicrosoftItemDoc[]): Promise<void> {
     if (!answer.ok && graphStatus(answer.error) !== 404) throw answer.error;
     const current = answer.ok ? (answer.body as GraphEvent) : undefined;
     if (current && !current.isCancelled) return this.observe(d.seriesId!, d.key!, current);
     await this.ignoreGone(
       this.pipeline.observeInstance({ seriesId: d.seriesId!, key: d.key!, source: 'microsoft', status: 'cancelled' }),
     );
-    await this.forget([d]);
+    done.push(d);
   }
 
   private async forget(docs: MicrosoftItemDoc[]): Promise<void> {
