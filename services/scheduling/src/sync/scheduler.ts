@@ -163,9 +163,12 @@ export class SyncScheduler {
       }
       while (queue.length && syncing.size < limit && !this.stopped) {
         const state = queue.shift()!;
+        // the connection read while the claim is written: a sync's first two round trips side by side
+        const connection = findById(this.Connections, state._id);
+        connection.catch(() => undefined); // unclaimed: nobody awaits it
         const task = this.claim(state)
           .then(async (claimed) => {
-            if (claimed) await this.run(claimed);
+            if (claimed) await this.run(claimed, await connection);
           })
           .catch((err: unknown) => this.logger.error({ err, connectionId: state._id }, 'sync failed'))
           .finally(() => syncing.delete(state._id));
@@ -212,10 +215,9 @@ export class SyncScheduler {
     return { ...state, ...set, generation: (state.generation ?? 0) + 1 } as SyncStateDoc;
   }
 
-  private async run(state: SyncStateDoc): Promise<void> {
+  private async run(state: SyncStateDoc, connection: ConnectionDoc | null): Promise<void> {
     // this claim's: an abandoned run (below) that ends after a later claim must not write over it
     const mine = { _id: state._id, leaseOwner: this.owner, generation: state.generation };
-    const connection = await findById(this.Connections, state._id);
     const syncer = connection && this.syncers.get(connection.provider);
     if (!connection || connection.status !== 'active' || !syncer) {
       await updateOne(this.States, mine, { $set: { leaseUntil: null, leaseOwner: null } });
