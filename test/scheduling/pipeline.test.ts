@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { listedKey } from '@cadence/scheduling/occurrences/recorded-keys';
 import { healAndRelay, relayAllPending } from '@cadence/scheduling/outbox/relay-worker';
 import { nextSequence } from '@cadence/scheduling/outbox/sequence';
 import { schedulingHarness, weeklySeries } from '../harness/scheduling.js';
@@ -8,6 +9,11 @@ const h = await schedulingHarness('pipeline', { now: () => now });
 const org = await h.newOrg('Acme');
 
 const newSeries = async (suffix: string) => (await weeklySeries(org, suffix)).series;
+/** The key's write count and listed outcome (reports trust the outcome only at a count of 0). */
+const listed = async (seriesId: string, key: string) => {
+  const l = await listedKey(h.ctx.models, seriesId, key);
+  return l && { writing: l.writing, state: l.outcome?.state };
+};
 const types = async (seriesId: string) =>
   (await h.ctx.models.Outbox.find({ seriesId }).sort({ sequence: 1 }).lean()).map((e) => `${e.type}@${e.occurrenceKey ?? ''}`);
 
@@ -32,6 +38,8 @@ describe('the change pipeline', () => {
     const occ = await org.api.get(`/v1/series/${id}/occurrences/${key}`).expect(200);
     expect(occ.body.state).toBe('cancelled');
     expect(occ.body.history).toHaveLength(1);
+    // a cancellation is counted as a write before its record is read: the repeats took theirs back
+    expect(await listed(id, key)).toEqual({ writing: 0, state: 'cancelled' });
 
     // a newer confirmed revision means somebody put it back
     await h.pipeline.observeInstance({ ...base, status: 'confirmed', revision: '2026-10-06T09:00:00.000Z' });
@@ -44,6 +52,8 @@ describe('the change pipeline', () => {
     const obs = { seriesId: id, key: '20261103T140000Z', source: 'microsoft' as const, status: 'cancelled' as const };
     await Promise.all(Array.from({ length: 10 }, () => h.pipeline.observeInstance(obs)));
     expect(await types(id)).toEqual(['series.created@', 'occurrence.cancelled@20261103T140000Z']);
+    // the nine that lost (or found nothing left to change) took their counts back
+    expect(await listed(id, '20261103T140000Z')).toEqual({ writing: 0, state: 'cancelled' });
   });
 
   it('loses no concurrent change to one occurrence (each version is committed once, also on FerretDB)', async () => {

@@ -85,21 +85,28 @@ export class ChangePipeline {
   }
 
   async loadSeries(seriesId: string, organizationId?: string): Promise<EventContext> {
-    const { Series, People } = this.ctx.models;
-    // read with the other pipelines' in one command each (gathered.ts); another organization's is none
-    const series = await findById(Series, seriesId);
+    return this.withPeople(await this.readSeries(seriesId, organizationId));
+  }
+
+  // each read with the other pipelines' in one command (gathered.ts); another organization's series is none
+  private async readSeries(seriesId: string, organizationId?: string): Promise<SeriesDoc> {
+    const series = await findById(this.ctx.models.Series, seriesId);
     if (!series || (organizationId && series.organizationId !== organizationId)) throw notFound(`No series ${seriesId}.`);
-    const people = await findByIds(People, [series.managerId, series.repId]);
+    return series;
+  }
+
+  private async withPeople(series: SeriesDoc): Promise<EventContext> {
+    const people = await findByIds(this.ctx.models.People, [series.managerId, series.repId]);
     const [manager, rep] = [series.managerId, series.repId].map((id) => people.find((p) => p._id === id));
-    if (!manager || !rep) throw new Error(`series ${seriesId} refers to a missing person`);
+    if (!manager || !rep) throw new Error(`series ${series._id} refers to a missing person`);
     return { series, manager, rep };
   }
 
   /** Applies what a calendar shows for one instance. */
   async observeInstance(obs: ObservedInstance): Promise<Applied | undefined> {
-    const ctx = await this.loadSeries(obs.seriesId);
+    const series = await this.readSeries(obs.seriesId);
     const originalStart = parseOccurrenceKey(obs.key);
-    const planned = originalStart && plannedAt(ctx.series, originalStart);
+    const planned = originalStart && plannedAt(series, originalStart);
     if (!planned) {
       contextLogger(this.ctx.logger).debug(
         { seriesId: obs.seriesId, key: obs.key },
@@ -107,15 +114,19 @@ export class ChangePipeline {
       );
       return undefined;
     }
-    const excuse =
+    // the people and a cancellation's excuse need only the series: read side by side (a burst's
+    // pipelines are chains of such reads, and a calendar's sync holds its slot to the end)
+    const [ctx, excuse] = await Promise.all([
+      this.withPeople(series),
       obs.status === 'cancelled'
-        ? await findExcuse(this.ctx.models.Excuses, {
-            organizationId: ctx.series.organizationId,
-            personIds: [ctx.series.managerId, ctx.series.repId],
+        ? findExcuse(this.ctx.models.Excuses, {
+            organizationId: series.organizationId,
+            personIds: [series.managerId, series.repId],
             originalStart: planned.originalStart,
-            timeZone: ctx.series.timeZone,
+            timeZone: series.timeZone,
           })
-        : undefined;
+        : undefined,
+    ]);
 
     // an unexcused cancellation the policy reinstates at once is no miss: no streak events for it
     const restoring = obs.status === 'cancelled' && !excuse && ctx.series.policy === 'restore' && ctx.series.status === 'active';
@@ -375,63 +386,36 @@ export class ChangePipeline {
     const { Occurrences, Outbox } = this.ctx.models;
     const key = occurrenceKey(planned.originalStart);
     const id = occurrenceId(ctx.series._id, key);
+    // listed and counted first: reports trust a listed outcome only while no write of it is under way (recorded-keys.ts)
+    const listing = { organizationId: ctx.series.organizationId, seriesId: ctx.series._id, key };
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       if (attempt > 0) await backoff(attempt);
-      const { existing, weeks } = await this.readRecord(ctx, planned, id, withWeeks && cadence !== 'skip');
-      if (revision && existing?.providerRevision && revision <= existing.providerRevision) return undefined;
-      const now = this.ctx.now();
-      const draft: Draft = {
-        state: (existing?.state ?? 'scheduled') as OccurrenceState,
-        cancellation: (existing?.cancellation ?? null) as Cancellation | null,
-        move: (existing?.move ?? null) as Move | null,
-        decline: (existing?.decline ?? null) as Decline | null,
-        modification: (existing?.modification ?? null) as Modification | null,
-        restoredAt: existing?.restoredAt ?? null,
-      };
-      const outcomes = change(draft, now);
-      if (!outcomes.length && cadence !== 'uncancelled') return undefined;
-
-      const version = (existing?.version ?? 0) + 1;
-      const history = outcomes.map((o) => ({ detectedAt: now, source, change: o.change, detail: o.detail }));
-      const record = {
-        ...(existing ?? {}),
-        _id: id,
-        organizationId: ctx.series.organizationId,
-        seriesId: ctx.series._id,
-        key,
-        originalStart: planned.originalStart,
-        ...draft,
-        providerRevision: revision ?? existing?.providerRevision ?? null,
-        history: [...(existing?.history ?? []), ...history],
-        version,
-        updatedAt: now,
-      } as OccurrenceDoc;
-      const view = occurrenceView(ctx.series, planned, record, now);
-      const events: NewEvent[] = outcomes.map((o) => ({
-        type: o.event,
-        data: occurrenceEventData(ctx, planned, view, { source, detectedAt: now, detail: o.detail }),
-      }));
-      if (cadence !== 'skip') {
-        const was = occurrenceView(
-          ctx.series,
-          planned,
-          cadence === 'uncancelled' ? uncancelled(existing) : (existing ?? undefined),
-          now,
-        );
-        events.push(...(await this.cadence.caused(ctx, was, view, now, outcomes[0]?.change ?? 'cancelled', weeks)));
+      // a change expected to alter the week (a cancellation) is counted while its record is read:
+      // one round trip less in a chain a burst's syncs wait on; taken back when nothing is written
+      const counted = withWeeks ? beginRecordWrite(this.ctx.models, listing) : undefined;
+      counted?.catch(() => undefined); // awaited below; until then it must not count as unhandled
+      let next: Awaited<ReturnType<ChangePipeline['prepare']>>;
+      try {
+        next = await this.prepare(ctx, planned, source, revision, change, cadence, withWeeks, id, key);
+      } catch (err) {
+        // if this fails too, the count stays up and reports read the record
+        if (counted) await counted.then(() => endRecordWrite(this.ctx.models, listing)).catch(() => undefined);
+        throw err;
       }
-      if (!events.length) return undefined;
-      const pending = await pendingEvents(
-        this.ctx.models,
-        { id, version, organizationId: ctx.series.organizationId, seriesId: ctx.series._id, occurrenceKey: key },
-        events,
-        now,
-      );
+      if (!next) {
+        if (counted) await counted.then(() => endRecordWrite(this.ctx.models, listing));
+        return undefined;
+      }
+      const { existing, draft, record, history, pending, view } = next;
+      await (counted ?? beginRecordWrite(this.ctx.models, listing));
 
-      const fields = { ...draft, providerRevision: record.providerRevision, version, updatedAt: now, hasPendingEvents: true };
-      // listed and counted first: reports trust a listed outcome only while no write of it is under way (recorded-keys.ts)
-      const listing = { organizationId: ctx.series.organizationId, seriesId: ctx.series._id, key };
-      await beginRecordWrite(this.ctx.models, listing);
+      const fields = {
+        ...draft,
+        providerRevision: record.providerRevision,
+        version: record.version,
+        updatedAt: record.updatedAt,
+        hasPendingEvents: true,
+      };
       let written: boolean;
       try {
         if (existing) {
@@ -471,7 +455,7 @@ export class ChangePipeline {
       await Promise.all([
         relayPending(Outbox, Occurrences, {
           _id: id,
-          version,
+          version: record.version,
           pendingEvents: [...(existing?.pendingEvents ?? []), ...pending],
         }),
         endRecordWrite(this.ctx.models, listing, record),
@@ -479,6 +463,74 @@ export class ChangePipeline {
       return { view, events: pending.map((p) => p.id) };
     }
     throw conflict('The occurrence changed concurrently; try again.');
+  }
+
+  /**
+   * One attempt's read and what it would write: the record's next version, its history entries and
+   * pending events; none when there is nothing to write (a stale observation, no change, no event).
+   */
+  private async prepare(
+    ctx: EventContext,
+    planned: PlannedOccurrence,
+    source: ChangeSource,
+    revision: string | undefined,
+    change: (draft: Draft, now: Date) => Outcome[],
+    cadence: CadenceMode,
+    withWeeks: boolean,
+    id: string,
+    key: string,
+  ) {
+    const { existing, weeks } = await this.readRecord(ctx, planned, id, withWeeks && cadence !== 'skip');
+    if (revision && existing?.providerRevision && revision <= existing.providerRevision) return undefined;
+    const now = this.ctx.now();
+    const draft: Draft = {
+      state: (existing?.state ?? 'scheduled') as OccurrenceState,
+      cancellation: (existing?.cancellation ?? null) as Cancellation | null,
+      move: (existing?.move ?? null) as Move | null,
+      decline: (existing?.decline ?? null) as Decline | null,
+      modification: (existing?.modification ?? null) as Modification | null,
+      restoredAt: existing?.restoredAt ?? null,
+    };
+    const outcomes = change(draft, now);
+    if (!outcomes.length && cadence !== 'uncancelled') return undefined;
+
+    const version = (existing?.version ?? 0) + 1;
+    const history = outcomes.map((o) => ({ detectedAt: now, source, change: o.change, detail: o.detail }));
+    const record = {
+      ...(existing ?? {}),
+      _id: id,
+      organizationId: ctx.series.organizationId,
+      seriesId: ctx.series._id,
+      key,
+      originalStart: planned.originalStart,
+      ...draft,
+      providerRevision: revision ?? existing?.providerRevision ?? null,
+      history: [...(existing?.history ?? []), ...history],
+      version,
+      updatedAt: now,
+    } as OccurrenceDoc;
+    const view = occurrenceView(ctx.series, planned, record, now);
+    const events: NewEvent[] = outcomes.map((o) => ({
+      type: o.event,
+      data: occurrenceEventData(ctx, planned, view, { source, detectedAt: now, detail: o.detail }),
+    }));
+    if (cadence !== 'skip') {
+      const was = occurrenceView(
+        ctx.series,
+        planned,
+        cadence === 'uncancelled' ? uncancelled(existing) : (existing ?? undefined),
+        now,
+      );
+      events.push(...(await this.cadence.caused(ctx, was, view, now, outcomes[0]?.change ?? 'cancelled', weeks)));
+    }
+    if (!events.length) return undefined;
+    const pending = await pendingEvents(
+      this.ctx.models,
+      { id, version, organizationId: ctx.series.organizationId, seriesId: ctx.series._id, occurrenceKey: key },
+      events,
+      now,
+    );
+    return { existing, draft, record, history, pending, view };
   }
 }
 
