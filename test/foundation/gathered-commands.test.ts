@@ -1,7 +1,7 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { connectDatabase } from '@cadence/shared/db';
-import { findById, findByIds, Gather, insertOne, updateOne } from '@cadence/shared/db/gathered';
+import { deleteByIds, findById, findByIds, Gather, insertOne, updateOne } from '@cadence/shared/db/gathered';
 import { isDuplicateKeyError } from '@cadence/shared/http';
 import { testMongoUri, useTestDatabase } from '../harness/database.js';
 
@@ -57,6 +57,17 @@ describe('commands gathered from concurrent callers', () => {
     expect(names).toEqual([['d1', 'd2'], ['d2'], ['d3'], [], ['d0', 'd19']]);
     expect(result[asked.length]).toMatchObject({ _id: 'd7', name: 'doc 7', n: 7 });
     expect(result[asked.length + 1]).toBeNull();
+  });
+
+  it('deletes by id asked at once are one delete of exactly the documents named', async () => {
+    await Docs.insertMany(['x1', 'x2', 'x3', 'x4'].map((_id) => ({ _id, name: _id })));
+    const { commands } = await sent(() =>
+      Promise.all([deleteByIds(Docs, ['x1']), deleteByIds(Docs, ['x2', 'x3']), deleteByIds(Docs, ['x3', 'gone'])]),
+    );
+    expect(commands).toEqual(['delete']);
+    expect((await Docs.find({ _id: /^x/ }).lean()).map((d) => d._id)).toEqual(['x4']);
+    expect(await Docs.countDocuments({ _id: /^d/ })).toBe(20);
+    await Docs.deleteOne({ _id: 'x4' });
   });
 
   it('inserts made at once are one insert; a duplicate fails its own call only', async () => {

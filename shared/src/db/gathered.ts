@@ -113,6 +113,7 @@ interface Gatherers {
   byId: Gather<string[], { _id: string }[]>;
   insert: Gather<Record<string, unknown>, undefined>;
   update: Gather<{ filter: FilterQuery<unknown>; update: UpdateQuery<unknown>; upsert: boolean }, undefined>;
+  deleteByIds: Gather<string[], undefined>;
 }
 
 const perModel = new WeakMap<AnyModel, Gatherers>();
@@ -170,6 +171,12 @@ function gatherers(model: AnyModel): Gatherers {
       }
       return ops.map(() => undefined);
     }),
+    // one `$in` delete for every caller's ids (a delete by `_id` has nothing to say to its caller)
+    deleteByIds: new Gather(async (lists) => {
+      const ids = [...new Set(lists.flat())];
+      await Promise.all(idLists(ids).map((part) => model.collection.deleteMany({ _id: { $in: part } } as never)));
+      return lists.map(() => undefined);
+    }),
   };
   perModel.set(model, g);
   return g;
@@ -179,6 +186,12 @@ function gatherers(model: AnyModel): Gatherers {
 export function findByIds<T>(model: Model<T>, ids: string[]): Promise<T[]> {
   if (!ids.length) return Promise.resolve([]);
   return gatherers(model).byId.run(ids) as Promise<unknown[]> as Promise<T[]>;
+}
+
+/** Deletes the documents with these `_id`s, with other callers' in one command. */
+export function deleteByIds<T>(model: Model<T>, ids: string[]): Promise<void> {
+  if (!ids.length) return Promise.resolve();
+  return gatherers(model).deleteByIds.run(ids);
 }
 
 /** The document with this `_id`, or null. */

@@ -1,6 +1,6 @@
 import type { Model } from 'mongoose';
 import { DateTime } from 'luxon';
-import { findById } from '@cadence/shared/db/gathered';
+import { deleteByIds, findById, findByIds } from '@cadence/shared/db/gathered';
 import { inParallel } from '@cadence/shared/process';
 import { occurrenceKey, parseOccurrenceKey } from '@cadence/shared/time';
 import type { ChangePipeline } from '../../changes/pipeline.js';
@@ -71,9 +71,8 @@ export class DeltaApplier {
     const live = entries.filter((e) => !e['@removed']);
     const removed = entries.filter((e) => e['@removed']);
     const ids = [...new Set([...live.map((e) => e.seriesMasterId ?? e.id), ...removed.map((e) => e.id)])];
-    const known: Known = new Map(
-      ids.length ? (await this.Items.find({ _id: { $in: ids } }).lean()).map((d) => [d._id, d] as const) : [],
-    );
+    // with other syncs' reads and deletes of remembered items, one command each (gathered.ts)
+    const known: Known = new Map((await findByIds(this.Items, ids)).map((d) => [d._id, d] as const));
     await this.lookUpMasters(connection, live, known);
     const occurrences: MicrosoftItemDoc[] = [];
     const series = new Map<string, Promise<SeriesDoc | undefined>>();
@@ -292,7 +291,10 @@ export class DeltaApplier {
   }
 
   private async forget(docs: MicrosoftItemDoc[]): Promise<void> {
-    await this.Items.deleteMany({ _id: { $in: docs.map((d) => d._id) } });
+    await deleteByIds(
+      this.Items,
+      docs.map((d) => d._id),
+    );
   }
 
   /** A series Cadence no longer has (deleted in Cadence) is nothing to observe. */
