@@ -6,8 +6,8 @@ import { useTestDatabase } from '../harness/database.js';
  * atomically. FerretDB 1.x read, changed and wrote back whole documents with nothing in between,
  * so concurrent updates lost each other's changes (100 `$inc` of one document applied 12); the
  * embedded build runs one update of a collection at a time (shared/src/db/embedded/ferretdb-patch.ts).
- * The services count writes under way with `$inc` and flag calendars for sync while a claim updates
- * the same document.
+ * The services count writes under way with `$inc`, flag calendars for sync while a claim updates
+ * the same document, and claim a sync with a compare-and-set of its generation.
  */
 describe('concurrent updates of one document', () => {
   let docs: ReturnType<Awaited<ReturnType<typeof useTestDatabase>>['conn']['collection']>;
@@ -40,5 +40,17 @@ describe('concurrent updates of one document', () => {
     expect(Object.keys(doc).filter((k) => k.startsWith('f'))).toHaveLength(40);
     expect(doc).toMatchObject({ pending: true });
     expect(doc).not.toHaveProperty('gone');
+  });
+
+  it('a compare-and-set raced by many matches once (how a sync is claimed)', async () => {
+    await docs.insertOne({ _id: 'c3' as never, generation: 0 });
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        docs.updateOne({ _id: 'c3' as never, generation: 0 }, { $set: { generation: 1, owner: i } }),
+      ),
+    );
+    const winners = results.flatMap((r, i) => (r.modifiedCount === 1 ? [i] : []));
+    expect(winners).toHaveLength(1);
+    expect(await docs.findOne({ _id: 'c3' as never })).toEqual({ _id: 'c3', generation: 1, owner: winners[0] });
   });
 });

@@ -18,7 +18,6 @@ export function schedulerWith(
   const logs = capturingLogger('scheduling');
   const scheduler = new SyncScheduler(
     models.SyncStates,
-    models.Journal,
     models.Connections,
     new Map([['google', syncer]]),
     logs.logger,

@@ -106,7 +106,6 @@ export function createSchedulingApp(deps: SchedulingDeps): SchedulingApp {
   const connections = new ConnectionService(ctx, oauthProviders, secrets);
   const sync = new SyncScheduler(
     ctx.models.SyncStates,
-    ctx.models.Journal,
     ctx.models.Connections,
     syncers,
     ctx.logger,

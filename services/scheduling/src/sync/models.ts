@@ -13,7 +13,7 @@ const syncStateSchema = new Schema(
     provider: { type: String, required: true },
     /** Google sync token / Graph delta link; null means the next sync is a full one. */
     cursor: { type: String, default: null },
-    /** Bumped by every claim through the journal: the claim FerretDB cannot make atomic otherwise. */
+    /** Bumped by every claim (a compare-and-set: one replica's claim matches). */
     generation: { type: Number, default: 0 },
     /** Set by a request, cleared by the worker that claims the sync. */
     pending: { type: Boolean, default: false },
