@@ -16,13 +16,10 @@ export function schedulerWith(
   opts: Pick<SyncSchedulerOptions, 'leaseMs' | 'concurrency'>,
 ) {
   const logs = capturingLogger('scheduling');
-  const scheduler = new SyncScheduler(
-    models.SyncStates,
-    models.Connections,
-    new Map([['google', syncer]]),
-    logs.logger,
-    now,
-    { pollMs: 60_000, onReauthRequired: async () => undefined, ...opts },
-  );
+  const scheduler = new SyncScheduler(models.SyncStates, models.Connections, new Map([['google', syncer]]), logs.logger, now, {
+    pollMs: 60_000,
+    onReauthRequired: async () => undefined,
+    ...opts,
+  });
   return { scheduler, logs };
 }

@@ -104,19 +104,12 @@ export function createSchedulingApp(deps: SchedulingDeps): SchedulingApp {
   const syncers = new Map<string, CalendarSyncer>();
   const oauthProviders = new Map<string, OAuthProvider>();
   const connections = new ConnectionService(ctx, oauthProviders, secrets);
-  const sync = new SyncScheduler(
-    ctx.models.SyncStates,
-    ctx.models.Connections,
-    syncers,
-    ctx.logger,
-    ctx.now,
-    {
-      pollMs: deps.sync?.pollMs ?? 1000,
-      leaseMs: deps.sync?.leaseMs ?? 60_000,
-      ...(deps.sync?.concurrency ? { concurrency: deps.sync.concurrency } : {}),
-      onReauthRequired: (connection, reason) => connections.reauthRequired(connection, reason),
-    },
-  );
+  const sync = new SyncScheduler(ctx.models.SyncStates, ctx.models.Connections, syncers, ctx.logger, ctx.now, {
+    pollMs: deps.sync?.pollMs ?? 1000,
+    leaseMs: deps.sync?.leaseMs ?? 60_000,
+    ...(deps.sync?.concurrency ? { concurrency: deps.sync.concurrency } : {}),
+    onReauthRequired: (connection, reason) => connections.reauthRequired(connection, reason),
+  });
   const google = deps.google ? googleIntegration(deps.google, ctx, pipeline, sync, secrets) : undefined;
   if (google) {
     providers.register(google.provider);
