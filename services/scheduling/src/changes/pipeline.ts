@@ -50,6 +50,18 @@ interface Outcome {
   detail: Record<string, unknown>;
 }
 
+/** One change of one occurrence, as `mutate` was asked for it. */
+interface Mutation {
+  ctx: EventContext;
+  planned: PlannedOccurrence;
+  source: ChangeSource;
+  revision: string | undefined;
+  change: (draft: Draft, now: Date) => Outcome[];
+  cadence: CadenceMode;
+  /** Read the pair's weeks with the record: the change is expected to alter the week's outcome. */
+  withWeeks: boolean;
+}
+
 export interface Applied {
   view: OccurrenceView;
   events: string[];
@@ -361,7 +373,7 @@ export class ChangePipeline {
     // one writer per pair in this process: streak events read the pair's other weeks
     const { organizationId, managerId, repId } = ctx.series;
     return this.ctx.locks.run(`pair:${organizationId}:${managerId}:${repId}`, () =>
-      this.mutateNow(ctx, planned, source, revision, change, cadence, withWeeks),
+      this.mutateNow({ ctx, planned, source, revision, change, cadence, withWeeks }),
     );
   }
 
@@ -374,15 +386,8 @@ export class ChangePipeline {
     return { existing: weeks.find((r) => r._id === id) ?? null, weeks };
   }
 
-  private async mutateNow(
-    ctx: EventContext,
-    planned: PlannedOccurrence,
-    source: ChangeSource,
-    revision: string | undefined,
-    change: (draft: Draft, now: Date) => Outcome[],
-    cadence: CadenceMode,
-    withWeeks: boolean,
-  ): Promise<Applied | undefined> {
+  private async mutateNow(m: Mutation): Promise<Applied | undefined> {
+    const { ctx, planned, withWeeks } = m;
     const { Occurrences, Outbox } = this.ctx.models;
     const key = occurrenceKey(planned.originalStart);
     const id = occurrenceId(ctx.series._id, key);
@@ -396,7 +401,7 @@ export class ChangePipeline {
       counted?.catch(() => undefined); // awaited below; until then it must not count as unhandled
       let next: Awaited<ReturnType<ChangePipeline['prepare']>>;
       try {
-        next = await this.prepare(ctx, planned, source, revision, change, cadence, withWeeks, id, key);
+        next = await this.prepare(m, id, key);
       } catch (err) {
         // if this fails too, the count stays up and reports read the record
         if (counted) await counted.then(() => endRecordWrite(this.ctx.models, listing)).catch(() => undefined);
@@ -469,17 +474,7 @@ export class ChangePipeline {
    * One attempt's read and what it would write: the record's next version, its history entries and
    * pending events; none when there is nothing to write (a stale observation, no change, no event).
    */
-  private async prepare(
-    ctx: EventContext,
-    planned: PlannedOccurrence,
-    source: ChangeSource,
-    revision: string | undefined,
-    change: (draft: Draft, now: Date) => Outcome[],
-    cadence: CadenceMode,
-    withWeeks: boolean,
-    id: string,
-    key: string,
-  ) {
+  private async prepare({ ctx, planned, source, revision, change, cadence, withWeeks }: Mutation, id: string, key: string) {
     const { existing, weeks } = await this.readRecord(ctx, planned, id, withWeeks && cadence !== 'skip');
     if (revision && existing?.providerRevision && revision <= existing.providerRevision) return undefined;
     const now = this.ctx.now();
